@@ -1,0 +1,223 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The PEGTL grammar of Mandate's policy language: Cedar's grammar, plus the
+// `require_approval` effect. The language reference beside this file (REFERENCE.md) gives
+// the same grammar as EBNF with examples. lib/parse turns the parse tree into the AST.
+//
+// Only lib/parse includes this header: no PEGTL type leaves the parser.
+#pragma once
+
+#include <cstddef>
+#include <tao/pegtl.hpp>
+
+namespace mandate::grammar {
+
+namespace peg = tao::pegtl;
+using peg::any;
+using peg::eof;
+using peg::eolf;
+using peg::if_must;
+using peg::list;
+using peg::must;
+using peg::not_at;
+using peg::not_one;
+using peg::one;
+using peg::opt;
+using peg::plus;
+using peg::ranges;
+using peg::seq;
+using peg::sor;
+using peg::star;
+using peg::string;
+using peg::two;
+using peg::until;
+
+// ---- lexical ------------------------------------------------------------------------------
+
+struct line_comment : seq<two<'/'>, until<eolf>> {};
+struct whitespace : sor<peg::space, line_comment> {};
+struct sep : star<whitespace> {};
+
+struct ident_first : ranges<'a', 'z', 'A', 'Z', '_'> {};
+struct ident_other : ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
+struct identifier_chars : seq<ident_first, star<ident_other>> {};
+
+template <char... Cs>
+struct keyword : seq<string<Cs...>, not_at<ident_other>> {};
+
+struct kw_permit : keyword<'p', 'e', 'r', 'm', 'i', 't'> {};
+struct kw_forbid : keyword<'f', 'o', 'r', 'b', 'i', 'd'> {};
+struct kw_require_approval
+    : keyword<'r', 'e', 'q', 'u', 'i', 'r', 'e', '_', 'a', 'p', 'p', 'r', 'o', 'v', 'a', 'l'> {};
+struct kw_when : keyword<'w', 'h', 'e', 'n'> {};
+struct kw_unless : keyword<'u', 'n', 'l', 'e', 's', 's'> {};
+struct kw_principal : keyword<'p', 'r', 'i', 'n', 'c', 'i', 'p', 'a', 'l'> {};
+struct kw_action : keyword<'a', 'c', 't', 'i', 'o', 'n'> {};
+struct kw_resource : keyword<'r', 'e', 's', 'o', 'u', 'r', 'c', 'e'> {};
+struct kw_context : keyword<'c', 'o', 'n', 't', 'e', 'x', 't'> {};
+struct kw_in : keyword<'i', 'n'> {};
+struct kw_is : keyword<'i', 's'> {};
+struct kw_has : keyword<'h', 'a', 's'> {};
+struct kw_like : keyword<'l', 'i', 'k', 'e'> {};
+struct kw_if : keyword<'i', 'f'> {};
+struct kw_then : keyword<'t', 'h', 'e', 'n'> {};
+struct kw_else : keyword<'e', 'l', 's', 'e'> {};
+struct kw_true : keyword<'t', 'r', 'u', 'e'> {};
+struct kw_false : keyword<'f', 'a', 'l', 's', 'e'> {};
+
+// Cedar's reserved identifiers may not name a type, a function or a variable.
+struct reserved_word : sor<kw_true, kw_false, kw_if, kw_then, kw_else, kw_in, kw_is, kw_like, kw_has,
+                           keyword<'_', '_', 'c', 'e', 'd', 'a', 'r'>> {};
+struct identifier : seq<not_at<reserved_word>, identifier_chars> {};
+
+// A name after `.`, in `has`, or as a record key: Cedar accepts any identifier there.
+struct attr_name : identifier_chars {};
+struct path_segment : identifier {};
+struct type_path : seq<path_segment, star<sep, two<':'>, sep, path_segment>> {};
+
+struct string_char : sor<seq<one<'\\'>, any>, not_one<'"', '\\'>> {};
+struct string_body : star<string_char> {};
+struct lit_string : seq<one<'"'>, string_body, must<one<'"'>>> {};
+struct pattern_lit : seq<one<'"'>, string_body, must<one<'"'>>> {};
+struct lit_int : plus<peg::digit> {};
+struct lit_true : kw_true {};
+struct lit_false : kw_false {};
+
+// ---- expressions (Cedar's precedence, loosest first) ---------------------------------------
+
+struct expr;
+
+/// Wraps a rule that nests (parentheses, brackets, braces, if-then-else) and counts the
+/// depth on the input, so 10,000 `(` give a diagnostic rather than a stack overflow. The
+/// limit is read from `nesting_limit()`, set by the parser for each parse.
+std::size_t& nesting_limit() noexcept;
+struct nesting_too_deep : peg::failure {};
+
+template <typename Rule>
+struct nested {
+  using rule_t = nested;
+  using subs_t = peg::type_list<Rule>;
+
+  template <peg::apply_mode A, peg::rewind_mode M, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  [[nodiscard]] static bool match(ParseInput& in, States&&... st) {
+    struct guard {
+      std::size_t& depth;
+      explicit guard(std::size_t& d) : depth(++d) {}
+      ~guard() { --depth; }
+      guard(const guard&) = delete;
+      guard& operator=(const guard&) = delete;
+    } depth_guard(in.private_depth);
+    if (in.private_depth > nesting_limit()) Control<nesting_too_deep>::raise(in, st...);
+    return Control<Rule>::template match<A, M, Action, Control>(in, st...);
+  }
+};
+
+struct var_principal : kw_principal {};
+struct var_action : kw_action {};
+struct var_resource : kw_resource {};
+struct var_context : kw_context {};
+struct slot_principal : seq<one<'?'>, kw_principal> {};
+struct slot_resource : seq<one<'?'>, kw_resource> {};
+
+struct entity_ref : seq<type_path, sep, two<':'>, sep, lit_string> {};
+struct expr_list : list<nested<expr>, one<','>, whitespace> {};
+struct close_paren : one<')'> {};
+struct close_bracket : one<']'> {};
+struct close_brace : one<'}'> {};
+struct call_args : if_must<one<'('>, sep, opt<expr_list>, sep, close_paren> {};
+struct function_call : seq<type_path, sep, call_args> {};
+struct parenthesized : if_must<one<'('>, sep, nested<expr>, sep, close_paren> {};
+struct set_lit : if_must<one<'['>, sep, opt<expr_list, sep, opt<one<','>, sep>>, close_bracket> {};
+struct record_key : sor<lit_string, attr_name> {};
+struct record_colon : one<':'> {};
+struct record_entry : seq<record_key, sep, must<record_colon>, sep, must<nested<expr>>> {};
+struct record_lit
+    : if_must<one<'{'>, sep, opt<list<record_entry, one<','>, whitespace>, sep, opt<one<','>, sep>>, close_brace> {};
+
+struct primary : sor<lit_true, lit_false, lit_int, lit_string, slot_principal, slot_resource, var_principal,
+                     var_action, var_resource, var_context, entity_ref, function_call, parenthesized, set_lit,
+                     record_lit> {};
+
+struct method_access : seq<one<'.'>, sep, attr_name, sep, call_args> {};
+struct attr_access : if_must<one<'.'>, sep, attr_name> {};
+struct index_access : if_must<one<'['>, sep, lit_string, sep, close_bracket> {};
+struct member_expr : seq<primary, star<sep, sor<method_access, attr_access, index_access>>> {};
+
+struct op_not : one<'!'> {};
+struct op_negate : one<'-'> {};
+struct unary_expr : sor<seq<plus<sor<op_not, op_negate>, sep>, must<member_expr>>, member_expr> {};
+
+struct op_multiply : one<'*'> {};
+struct mul_expr : seq<unary_expr, star<sep, op_multiply, sep, must<unary_expr>>> {};
+struct op_plus : one<'+'> {};
+struct op_minus : one<'-'> {};
+struct add_expr : seq<mul_expr, star<sep, sor<op_plus, op_minus>, sep, must<mul_expr>>> {};
+
+struct op_eq : two<'='> {};
+struct op_ne : string<'!', '='> {};
+struct op_le : string<'<', '='> {};
+struct op_ge : string<'>', '='> {};
+struct op_lt : one<'<'> {};
+struct op_gt : one<'>'> {};
+struct op_in : kw_in {};
+struct comparison : seq<sor<op_eq, op_ne, op_le, op_ge, op_lt, op_gt, op_in>, sep, must<add_expr>> {};
+struct has_path : list<attr_name, one<'.'>, whitespace> {};
+struct has_test : if_must<kw_has, sep, sor<lit_string, has_path>> {};
+struct like_test : if_must<kw_like, sep, pattern_lit> {};
+struct is_in : if_must<kw_in, sep, add_expr> {};
+struct is_test : if_must<kw_is, sep, type_path, opt<sep, is_in>> {};
+struct relation : seq<add_expr, opt<sep, sor<comparison, has_test, like_test, is_test>>> {};
+
+struct op_and : two<'&'> {};
+struct and_expr : seq<relation, star<sep, op_and, sep, must<relation>>> {};
+struct op_or : two<'|'> {};
+struct or_expr : seq<and_expr, star<sep, op_or, sep, must<and_expr>>> {};
+
+struct then_kw : kw_then {};
+struct else_kw : kw_else {};
+struct if_expr : if_must<kw_if, sep, nested<expr>, sep, then_kw, sep, nested<expr>, sep, else_kw, sep, nested<expr>> {};
+struct expr : sor<if_expr, or_expr> {};
+
+// ---- policies ------------------------------------------------------------------------------
+
+struct annotation_key : identifier_chars {};
+struct annotation_value : if_must<one<'('>, sep, lit_string, sep, close_paren> {};
+struct annotation : if_must<one<'@'>, annotation_key, sep, opt<annotation_value>> {};
+
+struct effect_permit : kw_permit {};
+struct effect_forbid : kw_forbid {};
+struct effect_require_approval : kw_require_approval {};
+struct effect : sor<effect_permit, effect_forbid, effect_require_approval> {};
+
+struct entity_or_slot : sor<slot_principal, slot_resource, entity_ref> {};
+struct scope_eq : if_must<op_eq, sep, entity_or_slot> {};
+struct scope_in : if_must<kw_in, sep, entity_or_slot> {};
+struct scope_is : if_must<kw_is, sep, type_path, opt<sep, scope_in>> {};
+struct principal_scope : if_must<kw_principal, sep, opt<sor<scope_eq, scope_is, scope_in>>> {};
+struct resource_scope : if_must<kw_resource, sep, opt<sor<scope_eq, scope_is, scope_in>>> {};
+
+struct entity_list : if_must<one<'['>, sep, opt<list<entity_ref, one<','>, whitespace>, sep, opt<one<','>, sep>>,
+                             close_bracket> {};
+struct action_eq : if_must<op_eq, sep, entity_ref> {};
+struct action_in : if_must<kw_in, sep, sor<entity_list, entity_ref>> {};
+struct action_scope : if_must<kw_action, sep, opt<sor<action_eq, action_in>>> {};
+
+struct cond_when : kw_when {};
+struct cond_unless : kw_unless {};
+struct open_brace : one<'{'> {};
+struct condition_body : nested<expr> {};
+struct condition : if_must<sor<cond_when, cond_unless>, sep, open_brace, sep, condition_body, sep, close_brace> {};
+
+struct comma : one<','> {};
+struct open_paren : one<'('> {};
+struct semicolon : one<';'> {};
+struct policy_scope
+    : seq<must<principal_scope>, sep, must<comma>, sep, must<action_scope>, sep, must<comma>, sep, must<resource_scope>> {};
+struct policy : seq<star<annotation, sep>, must<effect>, sep, must<open_paren>, sep, must<policy_scope>, sep,
+                    must<close_paren>, sep, star<condition, sep>, must<semicolon>> {};
+
+/// One step of the policy-set loop: skip space and comments, then a policy or the end.
+struct next_policy : seq<sep, sor<eof, policy>> {};
+
+}  // namespace mandate::grammar

@@ -1,0 +1,67 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// What evaluation returns. Errors during evaluation are data here, never exceptions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mandate {
+inline namespace v0 {
+
+/// The three outcomes of the decision lattice (LANGUAGE.md 2.1).
+enum class verdict : std::uint8_t { deny, allow, require_approval };
+
+/// How errors in conditions are treated (LANGUAGE.md 2.2).
+/// - mandate: an erroring forbid or require_approval counts as satisfied (fail closed);
+///   an erroring permit is skipped.
+/// - cedar: every erroring policy is skipped, exactly as Cedar does.
+enum class eval_mode : std::uint8_t { mandate, cedar };
+
+/// Which evaluator runs the policies. `plan` is the indexed, compiled evaluator used in
+/// production; `reference` walks the AST naively and exists to check `plan` against.
+enum class evaluator : std::uint8_t { plan, reference };
+
+[[nodiscard]] std::string_view to_string(verdict v) noexcept;
+[[nodiscard]] std::string_view to_string(eval_mode m) noexcept;
+
+/// A policy whose condition raised an error, and the error.
+struct evaluation_error {
+  std::string policy;   ///< policy id
+  std::string message;  ///< e.g. "attribute `level` not found on entity User::\"bob\""
+};
+
+/// One annotation of a determining policy, e.g. @approvers("billing-admins").
+struct decision_annotation {
+  std::string policy;
+  std::string key;
+  std::string value;
+};
+
+/// The outcome of evaluating one request.
+struct decision {
+  verdict outcome = verdict::deny;
+  /// Determining policies: the satisfied forbids (deny), the satisfied require_approval and
+  /// permit policies (require_approval), or the satisfied permits (allow); empty for a
+  /// default deny. Ids are `@id` annotations when present, else `policy0`, `policy1`, ...
+  std::vector<std::string> reasons;
+  std::vector<evaluation_error> errors;
+  /// Annotations of the determining policies, in policy order.
+  std::vector<decision_annotation> annotations;
+  eval_mode mode = eval_mode::mandate;
+  /// True when an erroring forbid or require_approval decided (Mandate mode only).
+  bool failed_closed = false;
+
+  /// True only for allow: require_approval is not permission yet.
+  [[nodiscard]] bool allowed() const noexcept { return outcome == verdict::allow; }
+};
+
+/// Renders a decision as the CLI prints it: one JSON object on one line,
+/// {"decision":..,"reasons":[..],"errors":[{"policy":..,"message":..}],"annotations":{..},"mode":..}.
+/// `annotations` maps each determining policy id to its annotations object.
+[[nodiscard]] std::string to_json(const decision& d);
+
+}  // namespace v0
+}  // namespace mandate

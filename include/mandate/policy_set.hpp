@@ -1,0 +1,97 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Compiling policy text into an immutable, indexed policy set, and evaluating requests.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mandate/decision.hpp"
+#include "mandate/diagnostic.hpp"
+#include "mandate/entities.hpp"
+#include "mandate/expected.hpp"
+#include "mandate/request.hpp"
+
+namespace mandate {
+namespace detail {
+struct compiled_policy_set;
+}  // namespace detail
+
+inline namespace v0 {
+
+/// One named piece of policy text.
+struct policy_source {
+  std::string name;  ///< shown in diagnostics, e.g. "policies/support.cedar"
+  std::string text;
+};
+
+/// Limits that keep hostile policy text from exhausting the parser. Aggregate: use
+/// designated initialisers, e.g. `compile_options{.max_nesting_depth = 64}`.
+struct compile_options {
+  /// Deepest nesting of parentheses, sets, records, if-then-else and unary operators.
+  std::uint32_t max_nesting_depth = 128;
+  /// Deepest expression tree, counting every operator (a chain `a || b || c` of N terms is
+  /// N deep), so evaluation's recursion stays bounded.
+  std::uint32_t max_expression_depth = 1024;
+  /// Largest accepted policy text, in bytes, per source.
+  std::size_t max_source_bytes = std::size_t{64} << 20;
+  /// Most diagnostics reported before the compiler stops looking for more.
+  std::uint32_t max_errors = 50;
+};
+
+/// Per-evaluation options. Aggregate: `evaluation_options{.mode = eval_mode::cedar}`.
+struct evaluation_options {
+  eval_mode mode = eval_mode::mandate;
+  evaluator engine = evaluator::plan;
+};
+
+/// A compiled, immutable set of policies. Copies share the same compiled plan; a
+/// policy_set is safe to use from any number of threads at once.
+class policy_set {
+ public:
+  /// Compiles policy text. On failure returns every diagnostic found (the parser recovers
+  /// at policy boundaries, so one file can report several errors).
+  [[nodiscard]] static expected<policy_set, std::vector<diagnostic>> compile(
+      std::string_view text, std::string_view source_name = "<input>", const compile_options& options = {});
+  /// Compiles several sources as one set; policy ids run on across sources in order.
+  [[nodiscard]] static expected<policy_set, std::vector<diagnostic>> compile(
+      std::span<const policy_source> sources, const compile_options& options = {});
+  /// Reads a file, or every `*.cedar` / `*.mandate` file under a directory (sorted by path),
+  /// and compiles them as one set. Unreadable files are diagnostics with code "io".
+  [[nodiscard]] static expected<policy_set, std::vector<diagnostic>> load(
+      const std::filesystem::path& file_or_directory, const compile_options& options = {});
+
+  /// Evaluates one request against `entities`. Never throws: problems are errors in the
+  /// decision, and anything that stops evaluation is a deny.
+  [[nodiscard]] decision evaluate(const request& req, const entity_store& entities,
+                                  const evaluation_options& options = {}) const noexcept;
+  /// Same, writing into `out` and reusing its storage.
+  void evaluate(const request& req, const entity_store& entities, decision& out,
+                const evaluation_options& options = {}) const noexcept;
+
+  /// Number of policies.
+  [[nodiscard]] std::size_t size() const noexcept;
+  /// Policy ids in source order.
+  [[nodiscard]] std::vector<std::string> policy_ids() const;
+  /// A 64-bit XXH3 fingerprint of the normalised source texts, for audit records.
+  [[nodiscard]] std::uint64_t fingerprint() const noexcept;
+  /// Non-fatal diagnostics found while compiling.
+  [[nodiscard]] std::span<const diagnostic> warnings() const noexcept;
+
+  /// Internal: the compiled form, for Mandate's own tools.
+  [[nodiscard]] const detail::compiled_policy_set& internals() const noexcept { return *impl_; }
+
+ private:
+  explicit policy_set(std::shared_ptr<const detail::compiled_policy_set> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const detail::compiled_policy_set> impl_;
+  friend struct ::mandate::detail::compiled_policy_set;
+};
+
+}  // namespace v0
+}  // namespace mandate

@@ -1,0 +1,180 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+#include "mandate/policy_set.hpp"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "compile/plan.hpp"
+#include "eval/evaluate.hpp"
+#include "parse/parser.hpp"
+
+namespace mandate {
+inline namespace v0 {
+namespace {
+
+using detail::compiled_policy_set;
+
+diagnostic io_error(const std::string& path, const std::string& message) {
+  diagnostic d;
+  d.code = "io";
+  d.message = message;
+  d.where.file = path;
+  return d;
+}
+
+bool is_policy_file(const std::filesystem::path& p) {
+  const auto ext = p.extension();
+  return ext == ".cedar" || ext == ".mandate";
+}
+
+// Policy ids are `@id` when present, else Cedar's positional `policyN`.
+void assign_ids(compiled_policy_set& set, std::vector<diagnostic>& diagnostics) {
+  const auto& policies = set.ast.policies;
+  set.ids.reserve(policies.size());
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    const detail::annotation* id = policies[i].find_annotation("id");
+    set.ids.push_back(id != nullptr ? id->value : "policy" + std::to_string(i));
+  }
+  std::vector<std::size_t> order(policies.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return set.ids[a] < set.ids[b]; });
+  for (std::size_t k = 1; k < order.size(); ++k) {
+    if (set.ids[order[k]] != set.ids[order[k - 1]]) continue;
+    const detail::annotation* id = policies[order[k]].find_annotation("id");
+    const detail::source_span span = id != nullptr ? id->span : policies[order[k]].span;
+    diagnostics.push_back(detail::make_diagnostic(set.ast, span, "duplicate-id",
+                                                  "duplicate policy id `" + set.ids[order[k]] + "`"));
+  }
+}
+
+void reject_templates(const compiled_policy_set& set, std::vector<diagnostic>& diagnostics) {
+  for (std::size_t i = 0; i < set.ast.policies.size(); ++i) {
+    const auto& p = set.ast.policies[i];
+    if (p.principal.slot || p.resource.slot)
+      diagnostics.push_back(detail::make_diagnostic(
+          set.ast, p.span, "template",
+          "policy `" + set.ids[i] + "` is a template (it has a ?principal or ?resource slot); templates must "
+          "be linked before they can be evaluated, and this policy set has no links for it"));
+  }
+}
+
+std::uint64_t fingerprint_of(const detail::policy_set_ast& ast) {
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  for (const auto& file : ast.files) {
+    XXH3_64bits_update(state, file.name.data(), file.name.size());
+    XXH3_64bits_update(state, "\0", 1);
+    XXH3_64bits_update(state, file.text.data(), file.text.size());
+    XXH3_64bits_update(state, "\0", 1);
+  }
+  const std::uint64_t hash = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  return hash;
+}
+
+}  // namespace
+
+expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::string_view text, std::string_view source_name,
+                                                                  const compile_options& options) {
+  const policy_source source{std::string(source_name), std::string(text)};
+  return compile(std::span(&source, 1), options);
+}
+
+expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::span<const policy_source> sources,
+                                                                  const compile_options& options) {
+  auto set = std::make_shared<compiled_policy_set>();
+  std::vector<diagnostic> diagnostics;
+  const detail::parse_limits limits{options.max_nesting_depth, options.max_errors};
+  for (const policy_source& source : sources) {
+    if (source.text.size() > options.max_source_bytes || source.text.size() > UINT32_MAX / 2) {
+      diagnostics.push_back(io_error(source.name, "policy text is " + std::to_string(source.text.size()) +
+                                                      " bytes; the limit is " +
+                                                      std::to_string(options.max_source_bytes)));
+      continue;
+    }
+    set->ast.files.emplace_back(source.name, source.text);
+    detail::parse_policies(set->ast, static_cast<std::uint32_t>(set->ast.files.size() - 1), limits, diagnostics);
+  }
+  assign_ids(*set, diagnostics);
+  reject_templates(*set, diagnostics);
+  detail::compile_plan(*set, options.max_expression_depth, diagnostics);
+  set->fingerprint = fingerprint_of(set->ast);
+  if (has_errors(diagnostics)) return unexpected(std::move(diagnostics));
+  set->warnings = std::move(diagnostics);
+  return compiled_policy_set::publish(std::move(set));
+}
+
+expected<policy_set, std::vector<diagnostic>> policy_set::load(const std::filesystem::path& file_or_directory,
+                                                               const compile_options& options) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  if (std::filesystem::is_directory(file_or_directory, ec)) {
+    for (auto it = std::filesystem::recursive_directory_iterator(file_or_directory, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec) && is_policy_file(it->path())) files.push_back(it->path());
+    }
+    if (ec) return unexpected(std::vector{io_error(file_or_directory.string(), "cannot list directory: " + ec.message())});
+    std::sort(files.begin(), files.end());
+    if (files.empty())
+      return unexpected(std::vector{io_error(file_or_directory.string(), "no *.cedar or *.mandate files in directory")});
+  } else {
+    files.push_back(file_or_directory);
+  }
+  std::vector<policy_source> sources;
+  for (const auto& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return unexpected(std::vector{
+          io_error(path.string(), "cannot read '" + path.string() + "': " + std::generic_category().message(errno))});
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    sources.push_back({path.string(), std::move(text).str()});
+  }
+  return compile(sources, options);
+}
+
+decision policy_set::evaluate(const request& req, const entity_store& entities,
+                              const evaluation_options& options) const noexcept {
+  decision out;
+  evaluate(req, entities, out, options);
+  return out;
+}
+
+void policy_set::evaluate(const request& req, const entity_store& entities, decision& out,
+                          const evaluation_options& options) const noexcept {
+  try {
+    auto& scratch = detail::eval_scratch::for_this_thread();
+    scratch.reset();
+    if (options.engine == evaluator::reference) {
+      detail::evaluate_reference(*impl_, entities.internals(), req.internals(), scratch);
+    } else {
+      detail::evaluate_plan(*impl_, entities.internals(), req.internals(), scratch);
+    }
+    detail::assemble_decision(*impl_, scratch, options.mode, out);
+  } catch (...) {
+    // Only allocation can fail here; whatever it was, the answer is no.
+    out.outcome = verdict::deny;
+    out.mode = options.mode;
+    out.failed_closed = true;
+    out.reasons.clear();
+    out.annotations.clear();
+    out.errors.clear();
+    try {
+      out.errors.push_back({"", "internal error: evaluation could not complete"});
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be reported
+    }
+  }
+}
+
+std::size_t policy_set::size() const noexcept { return impl_->ast.policies.size(); }
+std::vector<std::string> policy_set::policy_ids() const { return impl_->ids; }
+std::uint64_t policy_set::fingerprint() const noexcept { return impl_->fingerprint; }
+std::span<const diagnostic> policy_set::warnings() const noexcept { return impl_->warnings; }
+
+}  // namespace v0
+}  // namespace mandate

@@ -1,0 +1,223 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// AST -> plan: each condition becomes a run of flat code (postfix, with jumps for the
+// short-circuit operators), and each policy is filed in the action index.
+#include <algorithm>
+
+#include "compile/plan.hpp"
+#include "parse/parser.hpp"
+
+namespace mandate::detail {
+namespace {
+
+class code_generator {
+ public:
+  code_generator(const policy_set_ast& ast, plan& out) : ast_(ast), plan_(out) {}
+
+  void emit_expression(expr_id id) {
+    const expr& e = ast_.at(id);
+    switch (e.kind) {
+      case expr_kind::literal:
+        plan_.constants.push_back(ast_.literals[e.name]);
+        emit(opcode::push_constant, id, static_cast<std::uint32_t>(plan_.constants.size() - 1));
+        return;
+      case expr_kind::var_principal: emit(opcode::push_principal, id); return;
+      case expr_kind::var_action: emit(opcode::push_action, id); return;
+      case expr_kind::var_resource: emit(opcode::push_resource, id); return;
+      case expr_kind::var_context: emit(opcode::push_context, id); return;
+      case expr_kind::slot_principal:
+      case expr_kind::slot_resource: emit(opcode::push_principal, id); return;  // rejected before compiling
+      case expr_kind::logical_not: unary(e, opcode::logical_not, id); return;
+      case expr_kind::negate: unary(e, opcode::negate, id); return;
+      case expr_kind::logical_and:
+      case expr_kind::logical_or: {
+        emit_expression(e.a);
+        const std::uint32_t check = emit(e.kind == expr_kind::logical_and ? opcode::and_check : opcode::or_check, id);
+        emit_expression(e.b);
+        emit(opcode::check_bool, id);
+        patch(check);
+        return;
+      }
+      case expr_kind::if_then_else: {
+        emit_expression(e.a);
+        const std::uint32_t to_else = emit(opcode::jump_if_false, id);
+        emit_expression(e.b);
+        const std::uint32_t to_end = emit(opcode::jump, id);
+        patch(to_else);
+        emit_expression(e.c);
+        patch(to_end);
+        return;
+      }
+      case expr_kind::equal: binary(e, opcode::equal, id); return;
+      case expr_kind::not_equal: binary(e, opcode::not_equal, id); return;
+      case expr_kind::less: binary(e, opcode::less, id); return;
+      case expr_kind::less_equal: binary(e, opcode::less_equal, id); return;
+      case expr_kind::greater: binary(e, opcode::greater, id); return;
+      case expr_kind::greater_equal: binary(e, opcode::greater_equal, id); return;
+      case expr_kind::in: binary(e, opcode::in, id); return;
+      case expr_kind::add: binary(e, opcode::add, id); return;
+      case expr_kind::subtract: binary(e, opcode::subtract, id); return;
+      case expr_kind::multiply: binary(e, opcode::multiply, id); return;
+      case expr_kind::has: {
+        emit_expression(e.a);
+        const auto path = ast_.list(e);
+        const auto begin = static_cast<std::uint32_t>(plan_.operands.size());
+        plan_.operands.insert(plan_.operands.end(), path.begin(), path.end());
+        emit(opcode::has, id, begin, static_cast<std::uint32_t>(path.size()));
+        return;
+      }
+      case expr_kind::get_attr: unary(e, opcode::get_attr, id, e.name); return;
+      case expr_kind::like: unary(e, opcode::like, id, e.name); return;
+      case expr_kind::is: unary(e, opcode::is, id, e.name); return;
+      case expr_kind::is_in: {
+        emit_expression(e.a);
+        const std::uint32_t check = emit(opcode::is_type_or_jump, id, e.name);
+        emit_expression(e.b);
+        emit(opcode::in, id);
+        plan_.code[check].arg2 = here();
+        return;
+      }
+      case expr_kind::set_literal: {
+        for (std::uint32_t item : ast_.list(e)) emit_expression(item);
+        emit(opcode::make_set, id, 0, e.list_size);
+        return;
+      }
+      case expr_kind::record_literal: {
+        const auto pairs = ast_.list(e);
+        const auto begin = static_cast<std::uint32_t>(plan_.operands.size());
+        for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) plan_.operands.push_back(pairs[i]);
+        for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) emit_expression(pairs[i + 1]);
+        emit(opcode::make_record, id, begin, static_cast<std::uint32_t>(pairs.size() / 2));
+        return;
+      }
+      case expr_kind::method_call:
+        emit_expression(e.a);
+        for (std::uint32_t arg : ast_.list(e)) emit_expression(arg);
+        emit(opcode::call_method, id, e.name, e.list_size);
+        return;
+      case expr_kind::function_call:
+        for (std::uint32_t arg : ast_.list(e)) emit_expression(arg);
+        emit(opcode::call_function, id, e.name, e.list_size);
+        return;
+    }
+  }
+
+  std::uint32_t here() const noexcept { return static_cast<std::uint32_t>(plan_.code.size()); }
+
+ private:
+  std::uint32_t emit(opcode op, expr_id source, std::uint32_t arg = 0, std::uint32_t arg2 = 0) {
+    plan_.code.push_back({op, arg, arg2, source});
+    return here() - 1;
+  }
+  void patch(std::uint32_t at) { plan_.code[at].arg = here(); }
+  void unary(const expr& e, opcode op, expr_id id, std::uint32_t arg = 0) {
+    emit_expression(e.a);
+    emit(op, id, arg);
+  }
+  void binary(const expr& e, opcode op, expr_id id) {
+    emit_expression(e.a);
+    emit_expression(e.b);
+    emit(op, id);
+  }
+
+  const policy_set_ast& ast_;
+  plan& plan_;
+};
+
+// Children always precede their parent in ast.exprs, so one forward pass finds every depth
+// without recursion: this check runs before anything recursive touches the tree.
+std::vector<std::uint32_t> expression_depths(const policy_set_ast& ast) {
+  std::vector<std::uint32_t> depth(ast.exprs.size(), 1);
+  for (std::size_t id = 0; id < ast.exprs.size(); ++id) {
+    const expr& e = ast.exprs[id];
+    std::uint32_t deepest = 0;
+    auto see = [&](std::uint32_t child) { deepest = std::max(deepest, depth[child]); };
+    switch (e.kind) {
+      case expr_kind::logical_not:
+      case expr_kind::negate:
+      case expr_kind::has:
+      case expr_kind::get_attr:
+      case expr_kind::like:
+      case expr_kind::is: see(e.a); break;
+      case expr_kind::if_then_else: see(e.a); see(e.b); see(e.c); break;
+      case expr_kind::logical_and:
+      case expr_kind::logical_or:
+      case expr_kind::equal:
+      case expr_kind::not_equal:
+      case expr_kind::less:
+      case expr_kind::less_equal:
+      case expr_kind::greater:
+      case expr_kind::greater_equal:
+      case expr_kind::in:
+      case expr_kind::add:
+      case expr_kind::subtract:
+      case expr_kind::multiply:
+      case expr_kind::is_in: see(e.a); see(e.b); break;
+      case expr_kind::set_literal:
+      case expr_kind::function_call:
+        for (std::uint32_t item : ast.list(e)) see(item);
+        break;
+      case expr_kind::method_call:
+        see(e.a);
+        for (std::uint32_t item : ast.list(e)) see(item);
+        break;
+      case expr_kind::record_literal: {
+        const auto pairs = ast.list(e);
+        for (std::size_t i = 1; i < pairs.size(); i += 2) see(pairs[i]);
+        break;
+      }
+      default: break;
+    }
+    depth[id] = deepest + 1;
+  }
+  return depth;
+}
+
+void index_policy(plan& p, const policy& pol, std::uint32_t index) {
+  switch (pol.action.op) {
+    case scope_op::equal:
+    case scope_op::in: p.by_action[pol.action.entity.key()].push_back(index); break;
+    case scope_op::in_list:
+      for (entity_uid e : pol.action.list) {
+        auto& bucket = p.by_action[e.key()];
+        if (bucket.empty() || bucket.back() != index) bucket.push_back(index);
+      }
+      break;
+    default: p.any_action.push_back(index); break;
+  }
+}
+
+}  // namespace
+
+void compile_plan(compiled_policy_set& set, std::uint32_t max_depth, std::vector<diagnostic>& diagnostics) {
+  const policy_set_ast& ast = set.ast;
+  const std::vector<std::uint32_t> depth = expression_depths(ast);
+  plan& p = set.code;
+  code_generator generator(ast, p);
+  for (std::uint32_t i = 0; i < ast.policies.size(); ++i) {
+    const policy& pol = ast.policies[i];
+    compiled_policy compiled;
+    compiled.kind = pol.kind;
+    compiled.condition_begin = static_cast<std::uint32_t>(p.conditions.size());
+    for (const condition& c : pol.conditions) {
+      if (depth[c.body] > max_depth) {
+        diagnostics.push_back(make_diagnostic(ast, ast.at(c.body).span, "nesting",
+                                                  "expression is " + std::to_string(depth[c.body]) +
+                                                      " operators deep; the limit is " + std::to_string(max_depth)));
+        continue;
+      }
+      compiled_condition cc;
+      cc.is_when = c.is_when;
+      cc.code_begin = generator.here();
+      generator.emit_expression(c.body);
+      cc.code_end = generator.here();
+      p.max_stack = std::max(p.max_stack, cc.code_end - cc.code_begin + 1);
+      p.conditions.push_back(cc);
+    }
+    compiled.condition_count = static_cast<std::uint32_t>(p.conditions.size()) - compiled.condition_begin;
+    p.policies.push_back(compiled);
+    index_policy(p, pol, i);
+  }
+}
+
+}  // namespace mandate::detail

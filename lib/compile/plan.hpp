@@ -1,0 +1,101 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The compiled form of a policy set: every condition as flat code over interned values
+// (re2's Prog, Lua's bytecode), and an index from the request's action to the policies
+// that can apply, so a decision costs what the candidate policies cost, not the whole set.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ast/ast.hpp"
+#include "mandate/diagnostic.hpp"
+#include "mandate/policy_set.hpp"
+
+namespace mandate::detail {
+
+enum class opcode : std::uint8_t {
+  push_constant,   // arg: constant index
+  push_principal,
+  push_action,
+  push_resource,
+  push_context,
+  logical_not,
+  negate,
+  and_check,       // top must be Bool; false: jump to arg keeping it; true: pop
+  or_check,        // top must be Bool; true: jump to arg keeping it; false: pop
+  check_bool,      // top must be Bool
+  jump_if_false,   // pops a Bool; false: jump to arg
+  jump,            // arg: target
+  equal,
+  not_equal,
+  less,
+  less_equal,
+  greater,
+  greater_equal,
+  in,
+  add,
+  subtract,
+  multiply,
+  has,             // arg: operand list begin, arg2: path length
+  get_attr,        // arg: attribute symbol
+  like,            // arg: pattern index
+  is,              // arg: type symbol
+  is_type_or_jump, // arg: type symbol, arg2: target; top must be an entity: wrong type -> false, jump
+  make_set,        // arg2: element count
+  make_record,     // arg: operand list begin (keys), arg2: field count
+  call_method,     // arg: method symbol, arg2: argument count (receiver below the arguments)
+  call_function,   // arg: function symbol, arg2: argument count
+};
+
+struct instruction {
+  opcode op;
+  std::uint32_t arg = 0;
+  std::uint32_t arg2 = 0;
+  expr_id source = 0;  // the AST node, for error positions and explanations
+};
+
+struct compiled_condition {
+  bool is_when = true;
+  std::uint32_t code_begin = 0;
+  std::uint32_t code_end = 0;
+};
+
+struct compiled_policy {
+  effect kind = effect::permit;
+  std::uint32_t condition_begin = 0;
+  std::uint32_t condition_count = 0;
+};
+
+struct plan {
+  std::vector<instruction> code;
+  std::vector<value> constants;
+  std::vector<std::uint32_t> operands;  // has paths, record keys
+  std::vector<compiled_policy> policies;
+  std::vector<compiled_condition> conditions;
+  std::uint32_t max_stack = 0;
+
+  // Candidate index on the action constraint. A request for action A looks up A and every
+  // ancestor of A in `by_action`, plus `any_action`; lists are sorted policy indices.
+  std::vector<std::uint32_t> any_action;
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_action;
+};
+
+struct compiled_policy_set {
+  policy_set_ast ast;
+  plan code;
+  std::vector<std::string> ids;
+  std::vector<diagnostic> warnings;
+  std::uint64_t fingerprint = 0;
+
+  static policy_set publish(std::shared_ptr<const compiled_policy_set> p) { return policy_set(std::move(p)); }
+};
+
+/// Builds the plan for `set.ast`. A condition deeper than `max_expression_depth` operators
+/// is reported in `diagnostics` and left out.
+void compile_plan(compiled_policy_set& set, std::uint32_t max_expression_depth,
+                  std::vector<diagnostic>& diagnostics);
+
+}  // namespace mandate::detail

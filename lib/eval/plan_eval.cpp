@@ -1,0 +1,200 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The production evaluator: the action index picks the candidate policies, and each
+// condition runs as flat code on a reused per-thread stack. No recursion, no allocation in
+// steady state (set and record literals go to the per-thread arena).
+#include <algorithm>
+
+#include "eval/evaluate.hpp"
+#include "eval/ops.hpp"
+
+namespace mandate::detail {
+namespace {
+
+class machine {
+ public:
+  machine(const compiled_policy_set& set, eval_context& ctx, std::vector<value>& stack)
+      : plan_(set.code), ast_(set.ast), ctx_(ctx), stack_(stack) {}
+
+  // Runs code[begin, end) and leaves its one result in `out`.
+  bool run(std::uint32_t begin, std::uint32_t end, value& out) {
+    value* s = stack_.data();
+    std::size_t sp = 0;
+    std::uint32_t pc = begin;
+    while (pc < end) {
+      const instruction& in = plan_.code[pc++];
+      switch (in.op) {
+        case opcode::push_constant: s[sp++] = plan_.constants[in.arg]; break;
+        case opcode::push_principal: s[sp++] = value::of_entity(ctx_.request.principal); break;
+        case opcode::push_action: s[sp++] = value::of_entity(ctx_.request.action); break;
+        case opcode::push_resource: s[sp++] = value::of_entity(ctx_.request.resource); break;
+        case opcode::push_context: s[sp++] = ctx_.request.context; break;
+        case opcode::logical_not:
+          if (!op_not(ctx_, s[sp - 1], s[sp - 1])) return false;
+          break;
+        case opcode::negate:
+          if (!op_negate(ctx_, s[sp - 1], s[sp - 1])) return false;
+          break;
+        case opcode::and_check:
+        case opcode::or_check: {
+          const bool is_and = in.op == opcode::and_check;
+          if (!expect_bool(ctx_, s[sp - 1], is_and ? "the left of `&&`" : "the left of `||`")) return false;
+          if (s[sp - 1].boolean != is_and) {
+            pc = in.arg;
+          } else {
+            --sp;
+          }
+          break;
+        }
+        case opcode::check_bool: {
+          const expr_kind parent = ast_.at(in.source).kind;
+          if (!expect_bool(ctx_, s[sp - 1], parent == expr_kind::logical_and ? "the right of `&&`" : "the right of `||`"))
+            return false;
+          break;
+        }
+        case opcode::jump_if_false:
+          if (!expect_bool(ctx_, s[sp - 1], "the condition of `if`")) return false;
+          --sp;
+          if (!s[sp].boolean) pc = in.arg;
+          break;
+        case opcode::jump: pc = in.arg; break;
+        case opcode::equal:
+        case opcode::not_equal:
+        case opcode::less:
+        case opcode::less_equal:
+        case opcode::greater:
+        case opcode::greater_equal:
+          --sp;
+          if (!op_compare(ctx_, ast_.at(in.source).kind, s[sp - 1], s[sp], s[sp - 1])) return false;
+          break;
+        case opcode::in:
+          --sp;
+          if (!op_in(ctx_, s[sp - 1], s[sp], s[sp - 1])) return false;
+          break;
+        case opcode::add:
+        case opcode::subtract:
+        case opcode::multiply:
+          --sp;
+          if (!op_arithmetic(ctx_, ast_.at(in.source).kind, s[sp - 1], s[sp], s[sp - 1])) return false;
+          break;
+        case opcode::has:
+          if (!op_has(ctx_, s[sp - 1], {plan_.operands.data() + in.arg, in.arg2}, s[sp - 1])) return false;
+          break;
+        case opcode::get_attr:
+          if (!op_get_attr(ctx_, s[sp - 1], in.arg, s[sp - 1])) return false;
+          break;
+        case opcode::like:
+          if (!op_like(ctx_, s[sp - 1], ast_.patterns[in.arg], s[sp - 1])) return false;
+          break;
+        case opcode::is:
+          if (!op_is(ctx_, s[sp - 1], in.arg, s[sp - 1])) return false;
+          break;
+        case opcode::is_type_or_jump: {
+          value matches;
+          if (!op_is(ctx_, s[sp - 1], in.arg, matches)) return false;
+          if (!matches.boolean) {
+            s[sp - 1] = matches;
+            pc = in.arg2;
+          }
+          break;
+        }
+        case opcode::make_set: {
+          sp -= in.arg2;
+          value result;
+          if (!op_make_set(ctx_, {s + sp, in.arg2}, result)) return false;
+          s[sp++] = result;
+          break;
+        }
+        case opcode::make_record: {
+          sp -= in.arg2;
+          value result;
+          if (!op_make_record(ctx_, {plan_.operands.data() + in.arg, in.arg2}, {s + sp, in.arg2}, result))
+            return false;
+          s[sp++] = result;
+          break;
+        }
+        case opcode::call_method: {
+          sp -= in.arg2;
+          value result;
+          if (!op_method(ctx_, in.arg, s[sp - 1], {s + sp, in.arg2}, result)) return false;
+          s[sp - 1] = result;
+          break;
+        }
+        case opcode::call_function: {
+          sp -= in.arg2;
+          value result;
+          if (!op_function(ctx_, in.arg, {s + sp, in.arg2}, result)) return false;
+          s[sp++] = result;
+          break;
+        }
+      }
+    }
+    out = s[sp - 1];
+    return true;
+  }
+
+ private:
+  const plan& plan_;
+  const policy_set_ast& ast_;
+  eval_context& ctx_;
+  std::vector<value>& stack_;
+};
+
+void append_bucket(const plan& p, std::uint64_t key, std::vector<std::uint32_t>& out) {
+  auto it = p.by_action.find(key);
+  if (it != p.by_action.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+}
+
+}  // namespace
+
+void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, const request_data& req,
+                   eval_scratch& scratch) {
+  const plan& p = set.code;
+  auto& candidates = scratch.candidates;
+  candidates = p.any_action;
+  std::size_t lists = 1;
+  append_bucket(p, req.action.key(), candidates);
+  if (const entity_record* action = entities.find(req.action)) {
+    for (std::uint64_t ancestor : action->ancestors) append_bucket(p, ancestor, candidates);
+    lists += action->ancestors.size();
+  }
+  if (lists > 1 || !p.any_action.empty()) {
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  }
+  if (scratch.stack.size() < p.max_stack) scratch.stack.resize(p.max_stack);
+
+  eval_context ctx{entities, req, scratch.values, scratch.error};
+  machine vm(set, ctx, scratch.stack);
+  for (std::uint32_t index : candidates) {
+    const policy& source = set.ast.policies[index];
+    if (!scope_matches(entities, source.principal, req.principal) ||
+        !scope_matches(entities, source.action, req.action) ||
+        !scope_matches(entities, source.resource, req.resource))
+      continue;
+    const compiled_policy& compiled = p.policies[index];
+    bool holds = true;
+    bool errored = false;
+    for (std::uint32_t c = 0; c < compiled.condition_count; ++c) {
+      const compiled_condition& cond = p.conditions[compiled.condition_begin + c];
+      value v;
+      if (!vm.run(cond.code_begin, cond.code_end, v) ||
+          !expect_bool(ctx, v, cond.is_when ? "a `when` condition" : "an `unless` condition")) {
+        errored = true;
+        break;
+      }
+      if (v.boolean != cond.is_when) {
+        holds = false;
+        break;
+      }
+    }
+    if (!errored && !holds) continue;
+    policy_result& r = scratch.next_result();
+    r.policy = index;
+    r.outcome = errored ? policy_outcome::errored : policy_outcome::satisfied;
+    if (errored) r.error = scratch.error;
+    else r.error.clear();
+  }
+}
+
+}  // namespace mandate::detail

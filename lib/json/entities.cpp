@@ -1,0 +1,353 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The public entity_store: Cedar's entity JSON read into interned records, with every entity's
+// ancestors computed once at load time so `in` is a binary search.
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "json/cedar_json.hpp"
+#include "mandate/entities.hpp"
+#include "value/store.hpp"
+
+namespace mandate {
+inline namespace v0 {
+namespace {
+
+using nlohmann::json;
+
+// Reporting stops here: after a few dozen, more of the same helps nobody.
+constexpr std::size_t max_reported_errors = 20;
+
+// Diagnostics carry 32-bit offsets.
+constexpr std::size_t max_entities_bytes = std::numeric_limits<std::uint32_t>::max();
+
+class entity_loader {
+ public:
+  entity_loader(std::string_view text, std::string_view source_name) : text_(text), source_name_(source_name) {}
+
+  expected<entity_store, std::vector<diagnostic>> run() {
+    if (text_.size() > max_entities_bytes) {
+      report("json", fmt::format("entity JSON is {} bytes; the limit is 4 GiB", text_.size()), {});
+      return unexpected(std::move(diagnostics_));
+    }
+    json document;
+    detail::json_error error;
+    if (!detail::parse_json(text_, document, error)) {
+      report("json", std::move(error.message), error);
+      return unexpected(std::move(diagnostics_));
+    }
+    if (!document.is_array()) {
+      report("entities",
+             fmt::format(R"(entity JSON must be an array of {{"uid", "attrs", "parents", "tags"}} objects, not {})",
+                         detail::json_kind(document)),
+             error);
+      return unexpected(std::move(diagnostics_));
+    }
+
+    auto data = std::make_shared<detail::entity_data>();
+    data->records.reserve(document.size());
+    data->index.reserve(document.size());
+    for (std::size_t i = 0; i < document.size() && diagnostics_.size() < max_reported_errors; ++i) {
+      detail::entity_record record;
+      if (!load_entity(document[i], i, *data, record)) continue;
+      auto [slot, added] = data->index.emplace(record.uid.key(), static_cast<std::uint32_t>(data->records.size()));
+      if (!added) {
+        fail(i, &record.uid, path_to(i, "uid"),
+             fmt::format("duplicate uid, first defined by entity {}", first_index_[slot->second]));
+        continue;
+      }
+      first_index_.push_back(i);
+      data->records.push_back(std::move(record));
+    }
+    if (!diagnostics_.empty()) return unexpected(std::move(diagnostics_));
+    data->compute_ancestors();
+    return detail::entity_data::publish(std::move(data));
+  }
+
+ private:
+  bool load_entity(const json& item, std::size_t index, detail::entity_data& data, detail::entity_record& record) {
+    if (!item.is_object()) {
+      std::string problem = detail::json_marker_problem(item);
+      return fail(index, nullptr, path_to(index),
+                  !problem.empty() ? problem
+                                   : fmt::format(R"(must be an object with "uid", "attrs", "parents" and "tags", not {})",
+                                                 detail::json_kind(item)));
+    }
+    const auto uid = item.find("uid");
+    if (uid == item.end()) return fail(index, nullptr, path_to(index), R"(missing "uid")");
+    detail::json_error error;
+    error.path = path_to(index, "uid");
+    if (!detail::entity_uid_from_json(*uid, record.uid, error)) {
+      return fail(index, nullptr, error.path, R"("uid": )" + error.message);
+    }
+
+    for (const auto& [key, member] : item.items()) {
+      if (std::string problem = detail::json_marker_problem(member); !problem.empty()) {
+        return fail(index, &record.uid, path_to(index, key), std::move(problem));
+      }
+      if (key != "uid" && key != "attrs" && key != "parents" && key != "tags") {
+        // Cedar ignores unknown fields; a misspelt "parent" silently dropping an entity's groups is
+        // too dangerous for an authorizer to copy.
+        return fail(index, &record.uid, path_to(index, key),
+                    fmt::format(R"(unknown field "{}" (an entity has "uid", "attrs", "parents" and "tags"))", key));
+      }
+    }
+
+    record.attributes = detail::empty_record();
+    record.tags = detail::empty_record();
+    if (!load_record(item, "attrs", "attribute", index, record.uid, data.storage, record.attributes)) return false;
+    if (!load_record(item, "tags", "tag", index, record.uid, data.storage, record.tags)) return false;
+
+    const auto parents = item.find("parents");
+    if (parents == item.end() || parents->is_null()) return true;
+    if (!parents->is_array()) {
+      return fail(index, &record.uid, path_to(index, "parents"),
+                  fmt::format(R"("parents" must be an array of entity references, not {})",
+                              detail::json_kind(*parents)));
+    }
+    record.parents.resize(parents->size());
+    for (std::size_t p = 0; p < parents->size(); ++p) {
+      error.path = path_to(index, "parents");
+      error.path.push_back(detail::json_step::element(p));
+      if (!detail::entity_uid_from_json((*parents)[p], record.parents[p], error)) {
+        return fail(index, &record.uid, error.path, fmt::format("parent {}: {}", p, error.message));
+      }
+    }
+    return true;
+  }
+
+  // "attrs" and "tags": optional objects of Cedar values (null counts as absent, as in Cedar).
+  bool load_record(const json& item, const char* field, std::string_view key_word, std::size_t index,
+                   detail::entity_uid uid, detail::arena& storage, detail::value& out) {
+    const auto found = item.find(field);
+    if (found == item.end() || found->is_null()) return true;
+    if (!found->is_object()) {
+      return fail(index, &uid, path_to(index, field),
+                  fmt::format(R"("{}" must be an object, not {})", field, detail::json_kind(*found)));
+    }
+    detail::json_error error;
+    error.path = path_to(index, field);
+    if (detail::cedar_record_from_json(*found, storage, out, error)) return true;
+    const std::string where = detail::describe_json_steps(std::span(error.path).subspan(2), key_word);
+    return fail(index, &uid, error.path, (where.empty() ? std::string(field) : where) + ": " + error.message);
+  }
+
+  static detail::json_path path_to(std::size_t index, std::string_view key = {}) {
+    detail::json_path path{detail::json_step::element(index)};
+    if (!key.empty()) path.push_back(detail::json_step::member(key));
+    return path;
+  }
+
+  // Reports a problem with entity `index`, found at `path`.
+  bool fail(std::size_t index, const detail::entity_uid* uid, const detail::json_path& path, std::string message) {
+    detail::json_error error;
+    error.path = path;
+    const std::string who = uid == nullptr ? fmt::format("entity {}", index)
+                                           : fmt::format("entity {} ({})", index, detail::to_cedar(*uid));
+    report("entities", who + ": " + message, error);
+    return false;
+  }
+
+  void report(const char* code, std::string message, const detail::json_error& error) {
+    diagnostic d;
+    d.code = code;
+    d.level = severity::error;
+    d.message = std::move(message);
+    d.where.file = std::string(source_name_);
+    detail::text_span span;
+    bool positioned = false;
+    if (error.offset != detail::no_offset) {
+      span = {std::min(error.offset, text_.size()), 1};
+      positioned = true;
+    } else if (!error.path.empty()) {
+      positioned = detail::locate_json_path(text_, error.path, span);
+    }
+    if (positioned) {
+      const detail::text_position position = detail::position_of(text_, span.offset);
+      // A caret under the rest of the line at most: an object's span can run for pages.
+      const std::size_t line_left = position.line_text.size() - std::min<std::size_t>(position.column - 1,
+                                                                                      position.line_text.size());
+      d.where.line = position.line;
+      d.where.column = position.column;
+      d.where.offset = static_cast<std::uint32_t>(span.offset);
+      d.where.length = static_cast<std::uint32_t>(std::max<std::size_t>(1, std::min(span.length, line_left)));
+      d.source_line = std::string(position.line_text);
+    }
+    diagnostics_.push_back(std::move(d));
+  }
+
+  std::string_view text_;
+  std::string_view source_name_;
+  std::vector<diagnostic> diagnostics_;
+  std::vector<std::size_t> first_index_;  // record position -> index in the JSON array
+};
+
+const std::shared_ptr<const detail::entity_data>& empty_entity_data() {
+  static const std::shared_ptr<const detail::entity_data> empty = std::make_shared<detail::entity_data>();
+  return empty;
+}
+
+}  // namespace
+
+entity_store::entity_store() : impl_(empty_entity_data()) {}
+
+expected<entity_store, std::vector<diagnostic>> entity_store::from_json(std::string_view json_text,
+                                                                        std::string_view source_name) {
+  return entity_loader(json_text, source_name).run();
+}
+
+expected<entity_store, std::vector<diagnostic>> entity_store::load(const std::filesystem::path& file) {
+  const std::string name = file.string();
+  auto io_error = [&name](int code) {
+    diagnostic d;
+    d.code = "io";
+    d.message = fmt::format("cannot read {}: {}", name, std::strerror(code));
+    d.where.file = name;
+    return unexpected(std::vector<diagnostic>{std::move(d)});
+  };
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(name.c_str(), "rb"), &std::fclose);
+  if (!stream) return io_error(errno);
+  std::string text;
+  char buffer[1 << 16];
+  for (;;) {
+    const std::size_t got = std::fread(buffer, 1, sizeof buffer, stream.get());
+    text.append(buffer, got);
+    if (got < sizeof buffer) break;
+  }
+  if (std::ferror(stream.get())) return io_error(errno != 0 ? errno : EIO);
+  return entity_loader(text, name).run();
+}
+
+std::size_t entity_store::size() const noexcept { return impl_->records.size(); }
+
+bool entity_store::contains(const entity_ref& uid) const noexcept {
+  // Never interns: a name no one has interned cannot be in any store.
+  const auto type = detail::find_symbol(uid.type);
+  const auto id = detail::find_symbol(uid.id);
+  return type && id && impl_->find({*type, *id}) != nullptr;
+}
+
+}  // namespace v0
+
+namespace detail {
+
+// Ancestors are a transitive closure over parent edges. Strongly connected components are found
+// with an iterative Tarjan walk; Tarjan finishes a component only after every component it can
+// reach, so each component's closure is built once from its parents' finished closures (a
+// memoized DFS that also tolerates cycles). Members of a cycle share one closure. An entity is
+// never listed as its own ancestor: `in` is reflexive anyway.
+void entity_data::compute_ancestors() {
+  const auto count = static_cast<std::uint32_t>(records.size());
+  constexpr std::uint32_t unvisited = std::numeric_limits<std::uint32_t>::max();
+
+  // Parent edges that lead to loaded records, flattened.
+  std::vector<std::uint32_t> edge_start(count + 1, 0);
+  std::vector<std::uint32_t> edges;
+  for (std::uint32_t r = 0; r < count; ++r) {
+    for (entity_uid parent : records[r].parents) {
+      if (auto it = index.find(parent.key()); it != index.end()) edges.push_back(it->second);
+    }
+    edge_start[r + 1] = static_cast<std::uint32_t>(edges.size());
+  }
+
+  std::vector<std::uint32_t> visit_order(count, unvisited);
+  std::vector<std::uint32_t> low_link(count, 0);
+  std::vector<std::uint32_t> component(count, unvisited);
+  std::vector<std::uint32_t> open_members;  // Tarjan's stack
+  struct frame {
+    std::uint32_t node;
+    std::uint32_t next_edge;
+  };
+  std::vector<frame> walk;
+  std::vector<std::uint32_t> members;
+  std::vector<std::uint64_t> closure;
+  std::vector<const std::vector<std::uint64_t>*> inherited;
+  std::uint32_t next_order = 0;
+  std::uint32_t components_done = 0;
+
+  auto finish_component = [&](std::uint32_t root) {
+    members.clear();
+    std::uint32_t member = 0;
+    do {
+      member = open_members.back();
+      open_members.pop_back();
+      component[member] = components_done;
+      members.push_back(member);
+    } while (member != root);
+
+    closure.clear();
+    inherited.clear();
+    for (std::uint32_t m : members) {
+      for (entity_uid parent : records[m].parents) closure.push_back(parent.key());
+      for (std::uint32_t e = edge_start[m]; e < edge_start[m + 1]; ++e) {
+        if (component[edges[e]] != components_done) inherited.push_back(&records[edges[e]].ancestors);
+      }
+    }
+    std::sort(closure.begin(), closure.end());
+    closure.erase(std::unique(closure.begin(), closure.end()), closure.end());
+    std::sort(inherited.begin(), inherited.end());
+    inherited.erase(std::unique(inherited.begin(), inherited.end()), inherited.end());
+    if (inherited.size() <= 4) {
+      // The common case (a chain, a few groups): merge sorted lists in linear time.
+      std::vector<std::uint64_t> merged;
+      for (const auto* source : inherited) {
+        merged.clear();
+        merged.reserve(closure.size() + source->size());
+        std::set_union(closure.begin(), closure.end(), source->begin(), source->end(), std::back_inserter(merged));
+        closure.swap(merged);
+      }
+    } else {
+      for (const auto* source : inherited) closure.insert(closure.end(), source->begin(), source->end());
+      std::sort(closure.begin(), closure.end());
+      closure.erase(std::unique(closure.begin(), closure.end()), closure.end());
+    }
+    for (std::uint32_t m : members) {
+      std::vector<std::uint64_t>& ancestors = records[m].ancestors;
+      ancestors = closure;
+      // Only an entity on a cycle can reach itself.
+      const auto self = std::lower_bound(ancestors.begin(), ancestors.end(), records[m].uid.key());
+      if (self != ancestors.end() && *self == records[m].uid.key()) ancestors.erase(self);
+      ancestors.shrink_to_fit();
+    }
+    ++components_done;
+  };
+
+  for (std::uint32_t start = 0; start < count; ++start) {
+    if (visit_order[start] != unvisited) continue;
+    visit_order[start] = low_link[start] = next_order++;
+    open_members.push_back(start);
+    walk.push_back({start, edge_start[start]});
+    while (!walk.empty()) {
+      const std::uint32_t node = walk.back().node;
+      if (walk.back().next_edge < edge_start[node + 1]) {
+        const std::uint32_t next = edges[walk.back().next_edge++];
+        if (visit_order[next] == unvisited) {
+          visit_order[next] = low_link[next] = next_order++;
+          open_members.push_back(next);
+          walk.push_back({next, edge_start[next]});
+        } else if (component[next] == unvisited) {  // still open: on Tarjan's stack
+          low_link[node] = std::min(low_link[node], visit_order[next]);
+        }
+        continue;
+      }
+      walk.pop_back();
+      if (!walk.empty()) {
+        const std::uint32_t caller = walk.back().node;
+        low_link[caller] = std::min(low_link[caller], low_link[node]);
+      }
+      if (low_link[node] == visit_order[node]) finish_component(node);
+    }
+  }
+}
+
+}  // namespace detail
+}  // namespace mandate

@@ -1,0 +1,156 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The public request: three entity references and a context record, read from Cedar's request
+// JSON. Errors are one line, since a request usually arrives over an API rather than from a file.
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "json/cedar_json.hpp"
+#include "mandate/request.hpp"
+#include "value/store.hpp"
+
+namespace mandate {
+inline namespace v0 {
+namespace {
+
+using nlohmann::json;
+
+// Requests are small; a bigger one is a mistake or an attack, and is refused before parsing.
+constexpr std::size_t max_request_bytes = std::size_t{16} << 20;
+
+using failure = unexpected<std::string>;
+
+std::string with_position(std::string_view text, const detail::json_error& error) {
+  if (error.offset == detail::no_offset) return error.message;
+  const detail::text_position at = detail::position_of(text, error.offset);
+  return fmt::format("{} at line {}, column {}", error.message, at.line, at.column);
+}
+
+// Shared by from_json and with_context_json: size limit, then syntax.
+bool parse_bounded(std::string_view text, std::string_view what, json& out, std::string& message) {
+  if (text.size() > max_request_bytes) {
+    message = fmt::format("{}: JSON text is {} bytes; the limit is 16 MiB", what, text.size());
+    return false;
+  }
+  detail::json_error error;
+  if (detail::parse_json(text, out, error)) return true;
+  message = fmt::format("{}: invalid JSON: {}", what, with_position(text, error));
+  return false;
+}
+
+// A context is an object of Cedar values. `{"__entity": ..}` or `{"__extn": ..}` would be a
+// value that is not a record, so it is refused rather than read as a record with odd keys.
+bool load_context(const json& in, std::string_view what, detail::arena& storage, detail::value& out,
+                  std::string& message) {
+  if (std::string problem = detail::json_marker_problem(in); !problem.empty()) {
+    message = fmt::format("{}: {}", what, problem);
+    return false;
+  }
+  if (!in.is_object() || (in.size() == 1 && (in.contains("__entity") || in.contains("__extn")))) {
+    message = fmt::format("{} must be a JSON object of Cedar values, not {}", what,
+                          in.is_object() ? "an entity or extension value" : detail::json_kind(in));
+    return false;
+  }
+  detail::json_error error;
+  if (detail::cedar_record_from_json(in, storage, out, error)) return true;
+  const std::string where = detail::describe_json_steps(error.path, "attribute");
+  message = where.empty() ? fmt::format("{}: {}", what, error.message)
+                          : fmt::format("{}: {}: {}", what, where, error.message);
+  return false;
+}
+
+// principal, action and resource: {"type": T, "id": I}, {"__entity": {...}}, or the Cedar CLI's
+// string `T::"I"`.
+bool load_entity_ref(const json& request, const char* field, detail::entity_uid& out, std::string& message) {
+  const auto found = request.find(field);
+  if (found == request.end() || found->is_null()) {
+    message = fmt::format(R"(request: "{}" is missing; it must be an entity reference like )"
+                          R"({{"type": "User", "id": "alice"}})",
+                          field);
+    return false;
+  }
+  if (std::string problem = detail::json_marker_problem(*found); !problem.empty()) {
+    message = fmt::format(R"(request: "{}": {})", field, problem);
+    return false;
+  }
+  if (found->is_string()) {
+    std::string error;
+    if (detail::parse_entity_uid_text(found->get_ref<const std::string&>(), out, error)) return true;
+    message = fmt::format(R"(request: "{}": {})", field, error);
+    return false;
+  }
+  if (!found->is_object()) {
+    message = fmt::format(R"(request: "{}" must be an entity reference like {{"type": "User", "id": "alice"}}, )"
+                          R"(not {})",
+                          field, detail::json_kind(*found));
+    return false;
+  }
+  detail::json_error error;
+  if (detail::entity_uid_from_json(*found, out, error)) return true;
+  message = fmt::format(R"(request: "{}": {})", field, error.message);
+  return false;
+}
+
+entity_ref to_ref(detail::entity_uid uid) {
+  return {std::string(detail::symbol_text(uid.type)), std::string(detail::symbol_text(uid.id))};
+}
+
+}  // namespace
+
+request::request(const entity_ref& principal, const entity_ref& action, const entity_ref& resource) {
+  auto data = std::make_shared<detail::request_data>();
+  data->principal = {detail::intern(principal.type), detail::intern(principal.id)};
+  data->action = {detail::intern(action.type), detail::intern(action.id)};
+  data->resource = {detail::intern(resource.type), detail::intern(resource.id)};
+  data->context = detail::empty_record();
+  impl_ = std::move(data);
+}
+
+expected<request, std::string> request::from_json(std::string_view json_text) {
+  json document;
+  std::string message;
+  if (!parse_bounded(json_text, "request", document, message)) return failure(std::move(message));
+  if (!document.is_object()) {
+    return failure(fmt::format(R"(request: must be a JSON object with "principal", "action", "resource" and )"
+                               R"("context", not {})",
+                               detail::json_kind(document)));
+  }
+  auto data = std::make_shared<detail::request_data>();
+  if (!load_entity_ref(document, "principal", data->principal, message) ||
+      !load_entity_ref(document, "action", data->action, message) ||
+      !load_entity_ref(document, "resource", data->resource, message)) {
+    return failure(std::move(message));
+  }
+  // Other fields (description, decision, agent, session, ...) are for Mandate's tools and test
+  // runners, not for the request itself: ignored.
+  data->context = detail::empty_record();
+  if (const auto context = document.find("context"); context != document.end() && !context->is_null()) {
+    if (!load_context(*context, "request: context", data->storage, data->context, message)) {
+      return failure(std::move(message));
+    }
+  }
+  return detail::request_data::publish(std::move(data));
+}
+
+expected<request, std::string> request::with_context_json(std::string_view context_json) const {
+  json document;
+  std::string message;
+  if (!parse_bounded(context_json, "context", document, message)) return failure(std::move(message));
+  auto data = std::make_shared<detail::request_data>();
+  data->principal = impl_->principal;
+  data->action = impl_->action;
+  data->resource = impl_->resource;
+  if (!load_context(document, "context", data->storage, data->context, message)) return failure(std::move(message));
+  return detail::request_data::publish(std::move(data));
+}
+
+entity_ref request::principal() const { return to_ref(impl_->principal); }
+entity_ref request::action() const { return to_ref(impl_->action); }
+entity_ref request::resource() const { return to_ref(impl_->resource); }
+
+}  // namespace v0
+}  // namespace mandate

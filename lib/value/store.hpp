@@ -1,0 +1,62 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The loaded forms behind the public entity_store and request classes.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "mandate/entities.hpp"
+#include "mandate/request.hpp"
+#include "value/value.hpp"
+
+namespace mandate::detail {
+
+struct entity_record {
+  entity_uid uid;
+  value attributes;  // a record
+  value tags;        // a record
+  std::vector<entity_uid> parents;
+  /// Every ancestor (transitively), as sorted uid keys: `in` is a binary search.
+  std::vector<std::uint64_t> ancestors;
+};
+
+struct entity_data {
+  std::unordered_map<std::uint64_t, std::uint32_t> index;  // uid key -> position in records
+  std::vector<entity_record> records;
+  arena storage{1 << 16};
+
+  [[nodiscard]] const entity_record* find(entity_uid uid) const noexcept {
+    auto it = index.find(uid.key());
+    return it == index.end() ? nullptr : &records[it->second];
+  }
+
+  /// Cedar's `in` on entities: reflexive and transitive over parents.
+  [[nodiscard]] bool descends_from(entity_uid child, entity_uid ancestor) const noexcept {
+    if (child == ancestor) return true;
+    const entity_record* rec = find(child);
+    return rec != nullptr && std::binary_search(rec->ancestors.begin(), rec->ancestors.end(), ancestor.key());
+  }
+
+  /// Fills `ancestors` of every record from `parents`; a cycle is tolerated (Cedar allows
+  /// it in data). Call once after all records are added.
+  void compute_ancestors();
+
+  /// Wraps loaded data in the public handle.
+  static entity_store publish(std::shared_ptr<entity_data> data) { return entity_store(std::move(data)); }
+};
+
+struct request_data {
+  entity_uid principal;
+  entity_uid action;
+  entity_uid resource;
+  value context;  // a record
+  arena storage{512};
+
+  static request publish(std::shared_ptr<request_data> data) { return request(std::move(data)); }
+};
+
+}  // namespace mandate::detail

@@ -1,0 +1,327 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The `mandate` command-line tool: a thin main() over the public API.
+//
+//   mandate eval --policies DIR --entities FILE (--request FILE | --requests FILE.jsonl) [--mode M]
+//   mandate check FILE|DIR... [--schema FILE]
+//
+// Exit codes: 0 success; 1 some request or policy was bad (the rest were still processed);
+// 2 the command could not run (bad flags, unreadable files, policies that do not compile).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <sys/types.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mandate/mandate.hpp"
+
+namespace {
+
+constexpr int exit_success = 0;
+constexpr int exit_bad_input = 1;
+constexpr int exit_cannot_run = 2;
+
+using file_handle = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+void print_error(std::string_view message) { fmt::print(stderr, "mandate: error: {}\n", message); }
+
+void print_read_error(const std::string& path, int error_number) {
+  print_error(fmt::format("cannot read '{}': {}", path, std::strerror(error_number)));
+}
+
+// Opens `path` for reading, or stdin for "-". On failure prints the reason and returns null.
+file_handle open_input(const std::string& path) {
+  if (path == "-") return {stdin, [](std::FILE*) { return 0; }};
+  errno = 0;
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    print_read_error(path, errno != 0 ? errno : ENOENT);
+    return {nullptr, [](std::FILE*) { return 0; }};
+  }
+  return {file, &std::fclose};
+}
+
+// Reads a whole file ("-" is stdin). Prints the reason and returns nothing on failure.
+std::optional<std::string> read_text(const std::string& path) {
+  file_handle file = open_input(path);
+  if (!file) return std::nullopt;
+  std::string text;
+  char buffer[1 << 16];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
+  // fopen succeeds on a directory; the read is what fails (EISDIR).
+  if (std::ferror(file.get()) != 0) {
+    print_read_error(path, errno != 0 ? errno : EIO);
+    return std::nullopt;
+  }
+  return text;
+}
+
+// Reads lines one at a time so `--requests -` answers each line before the next arrives.
+class line_reader {
+ public:
+  explicit line_reader(std::FILE* file) : file_(file) {}
+  line_reader(const line_reader&) = delete;
+  line_reader& operator=(const line_reader&) = delete;
+  ~line_reader() { std::free(data_); }  // NOLINT: ::getline allocates with malloc
+
+  // The next line without its line ending, or nothing at end of input.
+  std::optional<std::string_view> next() {
+    const ssize_t got = ::getline(&data_, &capacity_, file_);
+    if (got < 0) return std::nullopt;
+    std::string_view line(data_, static_cast<std::size_t>(got));
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    return line;
+  }
+  [[nodiscard]] bool failed() const { return std::ferror(file_) != 0; }
+
+ private:
+  std::FILE* file_;
+  char* data_ = nullptr;
+  std::size_t capacity_ = 0;
+};
+
+bool is_blank(std::string_view line) { return line.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+void print_diagnostics(std::span<const mandate::diagnostic> diagnostics) {
+  if (!diagnostics.empty()) std::fputs(mandate::render(diagnostics).c_str(), stderr);
+}
+
+bool all_io(std::span<const mandate::diagnostic> diagnostics) {
+  for (const mandate::diagnostic& d : diagnostics) {
+    if (d.code != "io") return false;
+  }
+  return !diagnostics.empty();
+}
+
+enum class load_status { ok, unreadable, invalid };
+
+struct loaded_policies {
+  load_status status = load_status::invalid;
+  std::optional<mandate::policy_set> policies;
+};
+
+// Compiles a policy file or directory, printing diagnostics and warnings to stderr.
+loaded_policies load_policies(const std::string& path) {
+  std::error_code ignored;
+  auto result = [&]() -> mandate::expected<mandate::policy_set, std::vector<mandate::diagnostic>> {
+    if (std::filesystem::is_directory(path, ignored)) return mandate::policy_set::load(path);
+    // A single file is read here rather than by load() so that a missing file gets the
+    // same one-line message as every other unreadable input.
+    std::optional<std::string> text = read_text(path);
+    if (!text) return mandate::unexpected<std::vector<mandate::diagnostic>>({});
+    return mandate::policy_set::compile(*text, path);
+  }();
+  if (!result) {
+    print_diagnostics(result.error());
+    const bool unreadable = result.error().empty() || all_io(result.error());
+    return {unreadable ? load_status::unreadable : load_status::invalid, std::nullopt};
+  }
+  print_diagnostics(result->warnings());
+  return {load_status::ok, std::move(*result)};
+}
+
+std::optional<mandate::entity_store> load_entities(const std::string& path) {
+  if (path.empty()) return mandate::entity_store{};
+  std::optional<std::string> text = read_text(path);
+  if (!text) return std::nullopt;
+  auto entities = mandate::entity_store::from_json(*text, path);
+  if (!entities) {
+    print_diagnostics(entities.error());
+    return std::nullopt;
+  }
+  return std::move(*entities);
+}
+
+// Prints one line of JSON on stdout.
+void print_line(const std::string& json) {
+  std::fwrite(json.data(), 1, json.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+void print_request_error(std::string_view message, std::string_view where_key, std::size_t where) {
+  nlohmann::ordered_json line;
+  line["error"] = message;
+  if (!where_key.empty()) line[std::string(where_key)] = where;
+  print_line(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
+struct eval_settings {
+  std::string policies_path;
+  std::string entities_path;
+  std::string schema_path;
+  std::string request_path;
+  std::string requests_path;
+  std::string mode = "mandate";
+};
+
+class request_runner {
+ public:
+  request_runner(const mandate::policy_set& policies, const mandate::entity_store& entities,
+                 mandate::evaluation_options options)
+      : policies_(policies), entities_(entities), options_(options) {}
+
+  // Evaluates one request given as JSON text and prints the decision, or an error line
+  // naming `where_key`/`where` (e.g. "line": 3). Returns false for a malformed request.
+  bool run(std::string_view json, std::string_view where_key, std::size_t where) {
+    auto req = mandate::request::from_json(json);
+    if (!req) {
+      print_request_error(req.error(), where_key, where);
+      return false;
+    }
+    policies_.evaluate(*req, entities_, decision_, options_);
+    print_line(mandate::to_json(decision_));
+    return true;
+  }
+
+ private:
+  const mandate::policy_set& policies_;
+  const mandate::entity_store& entities_;
+  mandate::evaluation_options options_;
+  mandate::decision decision_;  // reused so a long stream does not allocate per decision
+};
+
+// --request FILE: one JSON request, or a JSON array of requests (one output line each).
+int run_request_file(request_runner& runner, const std::string& path) {
+  std::optional<std::string> text = read_text(path);
+  if (!text) return exit_cannot_run;
+  // Parsed here only to tell an array from a single request; a document that is not JSON
+  // at all goes to request::from_json, whose message says what is wrong with it.
+  const auto document = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!document.is_array()) return runner.run(*text, "", 0) ? exit_success : exit_bad_input;
+  bool all_good = true;
+  for (std::size_t i = 0; i < document.size(); ++i) {
+    all_good = runner.run(document[i].dump(), "index", i) && all_good;
+  }
+  return all_good ? exit_success : exit_bad_input;
+}
+
+// --requests FILE.jsonl: one request per line; a bad line is reported and the stream goes on.
+int run_request_lines(request_runner& runner, const std::string& path) {
+  file_handle file = open_input(path);
+  if (!file) return exit_cannot_run;
+  // Flushing every line lets a parent process use `mandate eval --requests -` as a server.
+  const bool interactive = path == "-";
+  line_reader lines(file.get());
+  bool all_good = true;
+  std::size_t line_number = 0;
+  while (std::optional<std::string_view> line = lines.next()) {
+    ++line_number;
+    if (is_blank(*line)) continue;
+    all_good = runner.run(*line, "line", line_number) && all_good;
+    if (interactive) std::fflush(stdout);
+  }
+  if (lines.failed()) {
+    print_read_error(path, errno != 0 ? errno : EIO);
+    return exit_cannot_run;
+  }
+  return all_good ? exit_success : exit_bad_input;
+}
+
+// Schemas are planned (validation against .cedarschema); the flag is accepted now so scripts
+// written today keep working, but the file must at least exist.
+bool note_unused_schema(const std::string& path, std::string_view command) {
+  if (path.empty()) return true;
+  if (!read_text(path)) return false;
+  fmt::print(stderr, "mandate: note: --schema is not used by {} yet\n", command);
+  return true;
+}
+
+int run_eval(const eval_settings& settings) {
+  if (!note_unused_schema(settings.schema_path, "eval")) return exit_cannot_run;
+  loaded_policies loaded = load_policies(settings.policies_path);
+  if (loaded.status != load_status::ok) return exit_cannot_run;
+  std::optional<mandate::entity_store> entities = load_entities(settings.entities_path);
+  if (!entities) return exit_cannot_run;
+
+  const mandate::evaluation_options options{
+      .mode = settings.mode == "cedar" ? mandate::eval_mode::cedar : mandate::eval_mode::mandate};
+  request_runner runner(*loaded.policies, *entities, options);
+  const int status = settings.request_path.empty() ? run_request_lines(runner, settings.requests_path)
+                                                   : run_request_file(runner, settings.request_path);
+  std::fflush(stdout);
+  return status;
+}
+
+int run_check(const std::vector<std::string>& paths, const std::string& schema_path) {
+  if (!note_unused_schema(schema_path, "check")) return exit_cannot_run;
+  std::size_t policy_count = 0;
+  std::size_t failed_paths = 0;
+  bool unreadable = false;
+  for (const std::string& path : paths) {
+    loaded_policies loaded = load_policies(path);
+    if (loaded.status == load_status::ok) {
+      policy_count += loaded.policies->size();
+      continue;
+    }
+    ++failed_paths;
+    unreadable = unreadable || loaded.status == load_status::unreadable;
+  }
+  if (failed_paths > 0) {
+    fmt::print(stderr, "mandate: {} of {} {} had errors\n", failed_paths, paths.size(),
+               paths.size() == 1 ? "input" : "inputs");
+    return unreadable ? exit_cannot_run : exit_bad_input;
+  }
+  fmt::print("{} {} OK\n", policy_count, policy_count == 1 ? "policy" : "policies");
+  return exit_success;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Mandate: a policy engine for authorizing AI agents (Cedar, plus require_approval)",
+               "mandate"};
+  app.set_version_flag("--version", fmt::format("mandate {}", mandate::version_string));
+  app.require_subcommand(1);
+
+  eval_settings eval_args;
+  CLI::App* eval = app.add_subcommand("eval", "Evaluate requests and print one JSON decision per request");
+  eval->add_option("--policies", eval_args.policies_path,
+                   "Policy file, or directory of *.cedar / *.mandate files")
+      ->required()
+      ->type_name("FILE|DIR");
+  eval->add_option("--entities", eval_args.entities_path, "Cedar entity JSON file")->type_name("FILE");
+  eval->add_option("--schema", eval_args.schema_path, "Cedar schema file (accepted; not used yet)")
+      ->type_name("FILE");
+  CLI::Option_group* input = eval->add_option_group("input", "Where the requests come from (exactly one)");
+  input->add_option("--request", eval_args.request_path, "JSON request, or a JSON array of requests")
+      ->type_name("FILE");
+  input->add_option("--requests", eval_args.requests_path, "JSON Lines of requests; '-' reads stdin")
+      ->type_name("FILE.jsonl");
+  input->require_option(1);
+  eval->add_option("--mode", eval_args.mode,
+                   "mandate (erroring forbids fail closed) or cedar (exactly as Cedar)")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"mandate", "cedar"}))
+      ->capture_default_str();
+
+  std::vector<std::string> check_paths;
+  std::string check_schema;
+  CLI::App* check = app.add_subcommand("check", "Compile policy files and report diagnostics");
+  check->add_option("FILES", check_paths, "Policy files or directories")->required()->type_name("FILE|DIR");
+  check->add_option("--schema", check_schema, "Cedar schema file (accepted; not used yet)")
+      ->type_name("FILE");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 returns its own codes (105, 106, ...); collapse every usage error to 2 and keep
+    // --help and --version at 0.
+    return app.exit(e) == 0 ? exit_success : exit_cannot_run;
+  }
+
+  if (eval->parsed()) return run_eval(eval_args);
+  return run_check(check_paths, check_schema);
+}
