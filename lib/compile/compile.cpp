@@ -3,6 +3,7 @@
 // AST -> plan: each condition becomes a run of flat code (postfix, with jumps for the
 // short-circuit operators), and each policy is filed in the action index.
 #include <algorithm>
+#include <optional>
 
 #include "compile/plan.hpp"
 #include "parse/parser.hpp"
@@ -173,17 +174,43 @@ std::vector<std::uint32_t> expression_depths(const policy_set_ast& ast) {
   return depth;
 }
 
-void index_policy(plan& p, const policy& pol, std::uint32_t index) {
+struct index_entries {
+  std::vector<std::pair<flat_index::key, std::uint32_t>> by_principal;
+  std::vector<std::pair<flat_index::key, std::uint32_t>> by_resource;
+  std::vector<std::pair<flat_index::key, std::uint32_t>> by_action;
+};
+
+// The key a scope constraint is filed under, or nothing for an unconstrained one.
+std::optional<std::uint64_t> anchor_of(const scope_constraint& c) {
+  switch (c.op) {
+    case scope_op::equal:
+    case scope_op::in:
+    case scope_op::is_in: return c.entity.key();  // is_in: the entity is more selective than the type
+    case scope_op::is: return type_key(c.type);
+    default: return std::nullopt;
+  }
+}
+
+void index_policy(index_entries& out, const policy& pol, std::uint32_t index) {
+  std::vector<std::uint64_t> action_keys;
   switch (pol.action.op) {
     case scope_op::equal:
-    case scope_op::in: p.by_action[pol.action.entity.key()].push_back(index); break;
+    case scope_op::in: action_keys.push_back(pol.action.entity.key()); break;
     case scope_op::in_list:
-      for (entity_uid e : pol.action.list) {
-        auto& bucket = p.by_action[e.key()];
-        if (bucket.empty() || bucket.back() != index) bucket.push_back(index);
-      }
+      for (entity_uid e : pol.action.list) action_keys.push_back(e.key());
+      std::sort(action_keys.begin(), action_keys.end());
+      action_keys.erase(std::unique(action_keys.begin(), action_keys.end()), action_keys.end());
       break;
-    default: p.any_action.push_back(index); break;
+    default: action_keys.push_back(any_key); break;
+  }
+  for (std::uint64_t action : action_keys) {
+    if (auto principal = anchor_of(pol.principal)) {
+      out.by_principal.push_back({{action, *principal}, index});
+    } else if (auto resource = anchor_of(pol.resource)) {
+      out.by_resource.push_back({{action, *resource}, index});
+    } else {
+      out.by_action.push_back({{action, 0}, index});
+    }
   }
 }
 
@@ -194,6 +221,7 @@ void compile_plan(compiled_policy_set& set, std::uint32_t max_depth, std::vector
   const std::vector<std::uint32_t> depth = expression_depths(ast);
   plan& p = set.code;
   code_generator generator(ast, p);
+  index_entries entries;
   for (std::uint32_t i = 0; i < ast.policies.size(); ++i) {
     const policy& pol = ast.policies[i];
     compiled_policy compiled;
@@ -216,8 +244,11 @@ void compile_plan(compiled_policy_set& set, std::uint32_t max_depth, std::vector
     }
     compiled.condition_count = static_cast<std::uint32_t>(p.conditions.size()) - compiled.condition_begin;
     p.policies.push_back(compiled);
-    index_policy(p, pol, i);
+    index_policy(entries, pol, i);
   }
+  p.by_principal.build(std::move(entries.by_principal));
+  p.by_resource.build(std::move(entries.by_resource));
+  p.by_action.build(std::move(entries.by_action));
 }
 
 }  // namespace mandate::detail

@@ -7,10 +7,10 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "ast/ast.hpp"
+#include "base/flat_index.hpp"
 #include "mandate/diagnostic.hpp"
 #include "mandate/policy_set.hpp"
 
@@ -77,11 +77,21 @@ struct plan {
   std::vector<compiled_condition> conditions;
   std::uint32_t max_stack = 0;
 
-  // Candidate index on the action constraint. A request for action A looks up A and every
-  // ancestor of A in `by_action`, plus `any_action`; lists are sorted policy indices.
-  std::vector<std::uint32_t> any_action;
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_action;
+  // The candidate index. Each policy is filed once per action key it names (the action
+  // entity, each entity of an action list, or `any_key`) under one anchor: its principal
+  // constraint's entity or type when it has one, else its resource constraint's, else none.
+  // A request looks up its action, the action's ancestors and `any_key`, crossed with its
+  // principal's (resource's) uid, ancestors and type, so the policies visited are those
+  // whose scope can match rather than the whole set. Values are policy indices.
+  flat_index by_principal;  // (action key, principal target)
+  flat_index by_resource;   // (action key, resource target)
+  flat_index by_action;     // (action key, 0): neither principal nor resource constrained
 };
+
+/// Index key for "any action".
+inline constexpr std::uint64_t any_key = ~std::uint64_t{0};
+/// Index key for "any entity of type t" (entity keys never have an all-ones id in practice).
+constexpr std::uint64_t type_key(symbol t) noexcept { return (std::uint64_t{t} << 32) | 0xFFFFFFFFULL; }
 
 struct compiled_policy_set {
   policy_set_ast ast;

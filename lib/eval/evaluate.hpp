@@ -27,6 +27,7 @@ struct eval_scratch {
   arena values{1 << 12};
   std::vector<value> stack;
   std::vector<std::uint32_t> candidates;
+  std::vector<std::uint64_t> keys[3];  // index keys of the action, principal, resource
   std::vector<policy_result> results;
   std::size_t result_count = 0;
   std::string error;

@@ -140,9 +140,17 @@ class machine {
   std::vector<value>& stack_;
 };
 
-void append_bucket(const plan& p, std::uint64_t key, std::vector<std::uint32_t>& out) {
-  auto it = p.by_action.find(key);
-  if (it != p.by_action.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+// The index keys an entity matches: itself, its ancestors, and `extra` (its type key for a
+// principal or resource; `any_key` for an action).
+void index_keys(const entity_data& entities, entity_uid uid, std::uint64_t extra, std::vector<std::uint64_t>& out) {
+  out.clear();
+  out.push_back(uid.key());
+  out.push_back(extra);
+  if (const entity_record* rec = entities.find(uid)) out.insert(out.end(), rec->ancestors.begin(), rec->ancestors.end());
+}
+
+void append(std::span<const std::uint32_t> found, std::vector<std::uint32_t>& out) {
+  out.insert(out.end(), found.begin(), found.end());
 }
 
 }  // namespace
@@ -151,17 +159,21 @@ void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, 
                    eval_scratch& scratch) {
   const plan& p = set.code;
   auto& candidates = scratch.candidates;
-  candidates = p.any_action;
-  std::size_t lists = 1;
-  append_bucket(p, req.action.key(), candidates);
-  if (const entity_record* action = entities.find(req.action)) {
-    for (std::uint64_t ancestor : action->ancestors) append_bucket(p, ancestor, candidates);
-    lists += action->ancestors.size();
+  auto& actions = scratch.keys[0];
+  auto& principals = scratch.keys[1];
+  auto& resources = scratch.keys[2];
+  index_keys(entities, req.action, any_key, actions);
+  index_keys(entities, req.principal, type_key(req.principal.type), principals);
+  index_keys(entities, req.resource, type_key(req.resource.type), resources);
+  for (std::uint64_t action : actions) {
+    if (!p.by_principal.empty())
+      for (std::uint64_t target : principals) append(p.by_principal.find({action, target}), candidates);
+    if (!p.by_resource.empty())
+      for (std::uint64_t target : resources) append(p.by_resource.find({action, target}), candidates);
+    append(p.by_action.find({action, 0}), candidates);
   }
-  if (lists > 1 || !p.any_action.empty()) {
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   if (scratch.stack.size() < p.max_stack) scratch.stack.resize(p.max_stack);
 
   eval_context ctx{entities, req, scratch.values, scratch.error};

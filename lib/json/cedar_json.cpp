@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <utility>
 
@@ -180,7 +181,7 @@ class dom_builder {
   std::vector<json*> open_;
   json* pending_ = nullptr;
   json* last_ = nullptr;
-  std::vector<json> discarded_;
+  std::deque<json> discarded_;  // a deque: open containers in it must not move
 };
 
 bool check_marker(const json& j, json_error& error) {

@@ -2,10 +2,14 @@
 //
 // The public entity_store: Cedar's entity JSON read into interned records, with every entity's
 // ancestors computed once at load time so `in` is a binary search.
+#include "mandate/entities.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <string>
@@ -15,7 +19,6 @@
 #include <nlohmann/json.hpp>
 
 #include "json/cedar_json.hpp"
-#include "mandate/entities.hpp"
 #include "value/store.hpp"
 
 namespace mandate {
@@ -294,7 +297,7 @@ void entity_data::compute_ancestors() {
     }
     std::sort(closure.begin(), closure.end());
     closure.erase(std::unique(closure.begin(), closure.end()), closure.end());
-    std::sort(inherited.begin(), inherited.end());
+    std::sort(inherited.begin(), inherited.end(), std::less<>());
     inherited.erase(std::unique(inherited.begin(), inherited.end()), inherited.end());
     if (inherited.size() <= 4) {
       // The common case (a chain, a few groups): merge sorted lists in linear time.
@@ -311,12 +314,13 @@ void entity_data::compute_ancestors() {
       closure.erase(std::unique(closure.begin(), closure.end()), closure.end());
     }
     for (std::uint32_t m : members) {
+      // Only an entity on a cycle can reach itself; copy around it.
+      const std::uint64_t self = records[m].uid.key();
       std::vector<std::uint64_t>& ancestors = records[m].ancestors;
-      ancestors = closure;
-      // Only an entity on a cycle can reach itself.
-      const auto self = std::lower_bound(ancestors.begin(), ancestors.end(), records[m].uid.key());
-      if (self != ancestors.end() && *self == records[m].uid.key()) ancestors.erase(self);
-      ancestors.shrink_to_fit();
+      ancestors.clear();
+      ancestors.reserve(closure.size());
+      std::copy_if(closure.begin(), closure.end(), std::back_inserter(ancestors),
+                   [self](std::uint64_t key) { return key != self; });
     }
     ++components_done;
   };

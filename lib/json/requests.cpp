@@ -2,6 +2,8 @@
 //
 // The public request: three entity references and a context record, read from Cedar's request
 // JSON. Errors are one line, since a request usually arrives over an API rather than from a file.
+#include "mandate/request.hpp"
+
 #include <memory>
 #include <string>
 #include <utility>
@@ -10,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include "json/cedar_json.hpp"
-#include "mandate/request.hpp"
 #include "value/store.hpp"
 
 namespace mandate {

@@ -52,6 +52,28 @@ void append_hex(std::string& out, std::uint32_t code_point) {
   out += '}';
 }
 
+// The two-character escapes Cedar (like Rust) writes; null for every other character.
+const char* simple_escape(char c) noexcept {
+  switch (c) {
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    case '\\':
+      return "\\\\";
+    case '"':
+      return "\\\"";
+    case '\'':
+      return "\\'";
+    case '\0':
+      return "\\0";
+    default:
+      return nullptr;
+  }
+}
+
 // Length of the well-formed UTF-8 sequence at `i`, or 0 when the bytes there are not one.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept {
   const auto lead = static_cast<unsigned char>(text[i]);
@@ -156,11 +178,12 @@ value make_set(arena& storage, std::span<value> items) {
 bool make_record(arena& storage, std::span<const symbol> keys, std::span<const value> values, value& out) {
   if (keys.size() != values.size()) return false;
   const std::size_t count = keys.size();
-  // Sort positions rather than pairs so keys and values stay in the callers' separate arrays.
-  std::vector<std::uint32_t> order(count);
-  std::iota(order.begin(), order.end(), 0U);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::uint32_t x, std::uint32_t y) { return keys[x] < keys[y]; });
+  // Sort positions rather than pairs so keys and values stay in the callers' separate arrays. The
+  // positions live in the arena, not on the heap, so building a record literal during evaluation
+  // allocates nothing once the scratch arena has warmed up.
+  auto* order = storage.make_array<std::uint32_t>(count);
+  std::iota(order, order + count, 0U);
+  std::sort(order, order + count, [&](std::uint32_t x, std::uint32_t y) { return keys[x] < keys[y]; });
   for (std::size_t i = 1; i < count; ++i)
     if (keys[order[i]] == keys[order[i - 1]]) return false;
   auto* sorted_keys = storage.make_array<symbol>(count);
@@ -227,37 +250,10 @@ std::string quote(std::string_view text) {
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
     const char c = text[i];
-    switch (c) {
-      case '\n':
-        out += "\\n";
-        ++i;
-        continue;
-      case '\r':
-        out += "\\r";
-        ++i;
-        continue;
-      case '\t':
-        out += "\\t";
-        ++i;
-        continue;
-      case '\\':
-        out += "\\\\";
-        ++i;
-        continue;
-      case '"':
-        out += "\\\"";
-        ++i;
-        continue;
-      case '\'':
-        out += "\\'";
-        ++i;
-        continue;
-      case '\0':
-        out += "\\0";
-        ++i;
-        continue;
-      default:
-        break;
+    if (const char* escape = simple_escape(c); escape != nullptr) {
+      out += escape;
+      ++i;
+      continue;
     }
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 || byte == 0x7F) {
