@@ -70,8 +70,10 @@ struct reserved_word : sor<kw_true, kw_false, kw_if, kw_then, kw_else, kw_in, kw
                            keyword<'_', '_', 'c', 'e', 'd', 'a', 'r'>> {};
 struct identifier : seq<not_at<reserved_word>, identifier_chars> {};
 
-// A name after `.`, in `has`, or as a record key: Cedar accepts any identifier there.
-struct attr_name : identifier_chars {};
+// A name after `.`, in `has`, or as a record key: any identifier but a reserved word
+// (`context["if"]` reaches an attribute named `if`).
+struct attr_name : identifier {};
+struct reserved_attr_name : seq<reserved_word, peg::raise<reserved_attr_name>> {};
 struct path_segment : identifier {};
 struct type_path : seq<path_segment, star<sep, two<':'>, sep, path_segment>> {};
 
@@ -135,12 +137,14 @@ struct record_entry : seq<record_key, sep, must<record_colon>, sep, must<nested<
 struct record_lit
     : if_must<one<'{'>, sep, opt<list<record_entry, one<','>, whitespace>, sep, opt<one<','>, sep>>, close_brace> {};
 
+// A bare name that is none of the four variables: named in its own error message.
+struct unknown_variable : seq<identifier, peg::raise<unknown_variable>> {};
 struct primary : sor<lit_true, lit_false, lit_int, lit_string, slot_principal, slot_resource, var_principal,
                      var_action, var_resource, var_context, entity_ref, function_call, parenthesized, set_lit,
-                     record_lit> {};
+                     record_lit, unknown_variable> {};
 
 struct method_access : seq<one<'.'>, sep, attr_name, sep, call_args> {};
-struct attr_access : if_must<one<'.'>, sep, attr_name> {};
+struct attr_access : if_must<one<'.'>, sep, sor<attr_name, reserved_attr_name>> {};
 struct index_access : if_must<one<'['>, sep, lit_string, sep, close_bracket> {};
 struct member_expr : seq<primary, star<sep, sor<method_access, attr_access, index_access>>> {};
 
@@ -167,7 +171,12 @@ struct has_test : if_must<kw_has, sep, sor<lit_string, has_path>> {};
 struct like_test : if_must<kw_like, sep, pattern_lit> {};
 struct is_in : if_must<kw_in, sep, add_expr> {};
 struct is_test : if_must<kw_is, sep, type_path, opt<sep, is_in>> {};
-struct relation : seq<add_expr, opt<sep, sor<comparison, has_test, like_test, is_test>>> {};
+// `=` alone and chained comparisons are common slips; each gets its own message.
+struct single_equals : seq<peg::at<one<'='>, not_at<one<'='>>>, peg::raise<single_equals>> {};
+struct relational_operator : sor<op_eq, op_ne, op_le, op_ge, op_lt, op_gt, op_in> {};
+struct chained_comparison : seq<peg::at<relational_operator>, peg::raise<chained_comparison>> {};
+struct relation : seq<add_expr, opt<sep, sor<comparison, has_test, like_test, is_test, single_equals>>,
+                      opt<sep, chained_comparison>> {};
 
 struct op_and : two<'&'> {};
 struct and_expr : seq<relation, star<sep, op_and, sep, must<relation>>> {};

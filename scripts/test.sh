@@ -10,8 +10,14 @@ cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j2
 
 if [[ -d tests/python ]]; then
+  # Debian's python3-pytest installs into /usr/bin/python3; a python3 earlier on PATH (pyenv,
+  # a virtualenv) may lack pytest. $PYTHON overrides the choice.
+  python=${PYTHON:-python3}
+  if ! "$python" -c 'import pytest' 2>/dev/null && [[ -z ${PYTHON:-} && -x /usr/bin/python3 ]]; then
+    python=/usr/bin/python3
+  fi
   status=0
-  python3 -m pytest -q tests/python || status=$?
+  "$python" -m pytest -q tests/python || status=$?
   # pytest exits 5 when it collected no tests: nothing to run is not a failure.
   if ((status != 0 && status != 5)); then
     exit "$status"

@@ -51,7 +51,9 @@ struct decision {
   /// Annotations of the determining policies, in policy order.
   std::vector<decision_annotation> annotations;
   eval_mode mode = eval_mode::mandate;
-  /// True when an erroring forbid or require_approval decided (Mandate mode only).
+  /// True when an erroring forbid or require_approval, counted as satisfied (Mandate mode),
+  /// made the outcome stricter than it would be with erroring policies skipped as Cedar
+  /// skips them. Never true in Cedar mode.
   bool failed_closed = false;
 
   /// True only for allow: require_approval is not permission yet.

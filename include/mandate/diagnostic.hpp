@@ -3,6 +3,7 @@
 // Diagnostics: mistakes in policy, schema, entity and request text, reported like a compiler.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -29,7 +30,10 @@ struct diagnostic {
   severity level = severity::error;
   std::string message;
   source_location where;
-  std::string source_line;  ///< the text of the line `where` points into, without newline
+  /// The text of the line `where` points into, without newline; empty when that line is
+  /// longer than `max_excerpt_bytes` (a minified 100 MB line is not worth echoing).
+  std::string source_line;
+  static constexpr std::size_t max_excerpt_bytes = 1000;
 };
 
 /// Renders `file:line:col: error[code]: message`, then the source line and a caret line.

@@ -16,4 +16,5 @@
 #include "mandate/expected.hpp"
 #include "mandate/policy_set.hpp"
 #include "mandate/request.hpp"
+#include "mandate/schema.hpp"
 #include "mandate/version.hpp"

@@ -2,29 +2,34 @@
 //
 // The names of verdicts and modes, and the one-line JSON form of a decision that the CLI
 // prints and the golden files compare.
+#include "mandate/decision.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <string>
 #include <string_view>
-
-#include "mandate/decision.hpp"
 
 namespace mandate {
 inline namespace v0 {
 
 std::string_view to_string(verdict v) noexcept {
   switch (v) {
-    case verdict::deny: return "deny";
-    case verdict::allow: return "allow";
-    case verdict::require_approval: return "require_approval";
+    case verdict::deny:
+      return "deny";
+    case verdict::allow:
+      return "allow";
+    case verdict::require_approval:
+      return "require_approval";
   }
   return "deny";
 }
 
 std::string_view to_string(eval_mode m) noexcept {
   switch (m) {
-    case eval_mode::mandate: return "mandate";
-    case eval_mode::cedar: return "cedar";
+    case eval_mode::mandate:
+      return "mandate";
+    case eval_mode::cedar:
+      return "cedar";
   }
   return "mandate";
 }

@@ -37,7 +37,7 @@ void assign_ids(compiled_policy_set& set, std::vector<diagnostic>& diagnostics) 
   set.ids.reserve(policies.size());
   for (std::size_t i = 0; i < policies.size(); ++i) {
     const detail::annotation* id = policies[i].find_annotation("id");
-    set.ids.push_back(id != nullptr ? id->value : "policy" + std::to_string(i));
+    set.ids.push_back(id != nullptr ? id->value : "policy" + std::to_string(policies[i].position));
   }
   std::vector<std::size_t> order(policies.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -113,7 +113,7 @@ struct policy {
   scope_constraint action;
   scope_constraint resource;
   std::vector<condition> conditions;
-  std::string id;  // @id annotation, else policyN
+  std::uint32_t position = 0;  // ordinal in the policy set, counting policies that failed to parse
   source_span span;
   source_span effect_span;
 
@@ -138,6 +138,7 @@ struct source_file {
 struct policy_set_ast {
   std::vector<source_file> files;
   std::vector<policy> policies;
+  std::uint32_t policies_seen = 0;  // policies met by the parser, good or bad: positional ids
   std::vector<expr> exprs;
   std::vector<std::uint32_t> lists;
   std::vector<pattern> patterns;

@@ -23,9 +23,12 @@ namespace {
 
 constexpr std::string_view severity_word(severity level) noexcept {
   switch (level) {
-    case severity::error: return "error";
-    case severity::warning: return "warning";
-    case severity::note: return "note";
+    case severity::error:
+      return "error";
+    case severity::warning:
+      return "warning";
+    case severity::note:
+      return "note";
   }
   return "error";
 }
@@ -79,6 +82,8 @@ std::string render(const diagnostic& d) {
   fmt::format_to(sink, "{}:{}:{}: {}[{}]: {}\n", file, d.where.line, d.where.column, severity_word(d.level),
                  d.code, d.message);
 
+  // No excerpt when there is no line text (a line too long to show, or text not at hand).
+  if (d.source_line.empty()) return out;
   std::string_view line = d.source_line;
   // Files with Windows line endings leave a '\r' that would move the cursor back on a terminal.
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);

@@ -64,21 +64,25 @@ void assemble_decision(const compiled_policy_set& set, const eval_scratch& scrat
   bool take_approval = false;
   if (any_forbid) {
     out.outcome = verdict::deny;
-    out.failed_closed = !any_true_forbid;
     take_forbid = true;
   } else if (!any_permit) {
     out.outcome = verdict::deny;
-    out.failed_closed = false;
   } else if (any_approval) {
     out.outcome = verdict::require_approval;
-    out.failed_closed = !any_true_approval;
     take_approval = true;
     take_permit = true;
   } else {
     out.outcome = verdict::allow;
-    out.failed_closed = false;
     take_permit = true;
   }
+  // Failed closed: the outcome is stricter than it would be with the erroring policies
+  // skipped, as Cedar skips them. Permits never count when they err, so only erroring
+  // forbids and require_approvals can make the difference.
+  const verdict skipping_errors = any_true_forbid   ? verdict::deny
+                                  : !any_permit     ? verdict::deny
+                                  : any_true_approval ? verdict::require_approval
+                                                      : verdict::allow;
+  out.failed_closed = out.outcome != skipping_errors;
 
   std::size_t reason_count = 0;
   std::size_t annotation_count = 0;

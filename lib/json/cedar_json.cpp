@@ -1,15 +1,15 @@
 // Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
 #include "json/cedar_json.hpp"
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <deque>
 #include <limits>
 #include <utility>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "base/symbol.hpp"
 #include "value/extensions.hpp"
@@ -224,12 +224,13 @@ std::string_view escape_key_of(const json& object) {
 }
 
 // `{"__extn": {"fn": F, "arg": A}}`, or Cedar 4's `{"__extn": {"fn": F, "args": [A, B]}}` for
-// constructors of several arguments (offset).
+// functions of several arguments.
 bool extension_from_json(const json& body, arena& storage, value& out, json_error& error) {
   if (!check_marker(body, error)) return false;
   if (!body.is_object()) {
-    return fail(error, fmt::format(R"("__extn" must be an object like {{"fn": "ip", "arg": "10.0.0.1"}}, not {})",
-                                   json_kind(body)));
+    return fail(error,
+                fmt::format(R"("__extn" must be an object like {{"fn": "ip", "arg": "10.0.0.1"}}, not {})",
+                            json_kind(body)));
   }
   const json* function = nullptr;
   const json* single = nullptr;
@@ -244,16 +245,19 @@ bool extension_from_json(const json& body, arena& storage, value& out, json_erro
     } else if (key == "args") {
       several = &member;
     } else {
-      return fail(error, fmt::format(R"(unexpected key "{}" in "__extn" (expected "fn" and "arg" or "args"))", key));
+      return fail(error,
+                  fmt::format(R"(unexpected key "{}" in "__extn" (expected "fn" and "arg" or "args"))", key));
     }
     step.done(true);
   }
   if (function == nullptr || !function->is_string()) {
     return fail(error, R"("__extn" needs "fn", the name of an extension function, as a string)");
   }
-  const std::string& name = function->get_ref<const std::string&>();
+  const auto& name = function->get_ref<const std::string&>();
   if ((single == nullptr) == (several == nullptr)) {
-    return fail(error, fmt::format(R"("__extn" for {} needs exactly one of "arg" (a value) or "args" (an array))", name));
+    return fail(
+        error,
+        fmt::format(R"("__extn" for {} needs exactly one of "arg" (a value) or "args" (an array))", name));
   }
   std::vector<value> args;
   if (single != nullptr) {
@@ -263,7 +267,8 @@ bool extension_from_json(const json& body, arena& storage, value& out, json_erro
   } else {
     path_step step(error, "args", true);
     if (!several->is_array()) {
-      return fail(error, fmt::format(R"("args" of "__extn" {} must be an array, not {})", name, json_kind(*several)));
+      return fail(
+          error, fmt::format(R"("args" of "__extn" {} must be an array, not {})", name, json_kind(*several)));
     }
     args.resize(several->size());
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -276,8 +281,10 @@ bool extension_from_json(const json& body, arena& storage, value& out, json_erro
   // Methods come with their receiver first, as Cedar 4 writes datetime offsets:
   // {"fn": "offset", "args": [{"__extn": {"fn": "datetime", ..}}, {"__extn": {"fn": "duration", ..}}]}.
   if (!is_extension_function(name) && is_extension_method(name)) {
-    if (args.empty()) return fail(error, fmt::format("{} is a method: its first argument is the receiver", name));
-    if (!call_extension_method(name, args[0], std::span<const value>(args).subspan(1), storage, out, message)) {
+    if (args.empty())
+      return fail(error, fmt::format("{} is a method: its first argument is the receiver", name));
+    if (!call_extension_method(name, args[0], std::span<const value>(args).subspan(1), storage, out,
+                               message)) {
       return fail(error, std::move(message));
     }
     return true;
@@ -302,7 +309,7 @@ bool is_word_char(char c) noexcept { return is_word_start(c) || (c >= '0' && c <
 // Cedar's identifier: [_a-zA-Z][_a-zA-Z0-9]*, minus the words its grammar reserves.
 bool is_identifier(std::string_view word) noexcept {
   static constexpr std::array<std::string_view, 10> reserved = {"true", "false", "if",   "then", "else",
-                                                                 "in",   "is",    "like", "has",  "__cedar"};
+                                                                "in",   "is",    "like", "has",  "__cedar"};
   if (word.empty() || !is_word_start(word[0])) return false;
   if (!std::all_of(word.begin(), word.end(), is_word_char)) return false;
   return std::find(reserved.begin(), reserved.end(), word) == reserved.end();
@@ -347,13 +354,23 @@ bool read_cedar_string(std::string_view text, std::size_t& pos, std::string& out
     if (pos >= text.size()) break;
     const char escape = text[pos++];
     switch (escape) {
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case '0': out += '\0'; break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case '0':
+        out += '\0';
+        break;
       case '\\':
       case '\'':
-      case '"': out += escape; break;
+      case '"':
+        out += escape;
+        break;
       case 'x': {
         const int high = pos < text.size() ? hex_digit(text[pos]) : -1;
         const int low = pos + 1 < text.size() ? hex_digit(text[pos + 1]) : -1;
@@ -379,7 +396,8 @@ bool read_cedar_string(std::string_view text, std::size_t& pos, std::string& out
         }
         if (pos >= text.size() || text[pos] != '}' || digits == 0 || digits > 6 || code_point > 0x10FFFF ||
             (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-          error = R"(invalid \u escape: expected \u{...} with 1 to 6 hex digits naming a Unicode scalar value)";
+          error =
+              R"(invalid \u escape: expected \u{...} with 1 to 6 hex digits naming a Unicode scalar value)";
           return false;
         }
         ++pos;
@@ -412,11 +430,11 @@ class json_scanner {
   }
 
  private:
-  bool at(char c) const noexcept { return pos_ < text_.size() && text_[pos_] == c; }
+  [[nodiscard]] bool at(char c) const noexcept { return pos_ < text_.size() && text_[pos_] == c; }
 
   void skip_space() noexcept {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' ||
-                                   text_[pos_] == '\r')) {
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) {
       ++pos_;
     }
   }
@@ -511,11 +529,21 @@ class json_scanner {
       }
       if (++pos_ >= text_.size()) return false;
       switch (text_[pos_]) {
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           std::uint32_t unit = 0;
           if (!read_hex4(unit)) return false;
@@ -529,7 +557,9 @@ class json_scanner {
           append_utf8(out, unit);
           break;
         }
-        default: out += text_[pos_]; break;  // \" \\ \/
+        default:  // \" \\ \/
+          out += text_[pos_];
+          break;
       }
     }
     return false;
@@ -557,7 +587,8 @@ bool parse_json(std::string_view text, json& out, json_error& error) {
   if (!check_nesting(text, error)) return false;
   dom_builder builder(out, error);
   // strict: nothing may follow the value; comments are not JSON.
-  if (json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true, false)) return true;
+  if (json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true, false))
+    return true;
   if (error.message.empty()) error.message = "invalid JSON";
   return false;
 }
@@ -567,27 +598,39 @@ std::string json_marker_problem(const json& j) {
   const auto& bytes = j.get_binary();
   std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   switch (bytes.has_subtype() ? bytes.subtype() : 0) {
-    case duplicate_key_marker: return fmt::format("duplicate key {}", quote(text));
-    case non_integer_marker: return non_integer_message(text);
-    case out_of_range_marker: return out_of_range_message(text);
-    default: return "binary data is not a Cedar value";
+    case duplicate_key_marker:
+      return fmt::format("duplicate key {}", quote(text));
+    case non_integer_marker:
+      return non_integer_message(text);
+    case out_of_range_marker:
+      return out_of_range_message(text);
+    default:
+      return "binary data is not a Cedar value";
   }
 }
 
 const char* json_kind(const json& j) noexcept {
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "a number";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
+    case json::value_t::number_float:
+      return "a number";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
     case json::value_t::binary:
-      return j.get_binary().has_subtype() && j.get_binary().subtype() == duplicate_key_marker ? "a duplicate key"
-                                                                                              : "a number";
-    case json::value_t::discarded: break;
+      return j.get_binary().has_subtype() && j.get_binary().subtype() == duplicate_key_marker
+                 ? "a duplicate key"
+                 : "a number";
+    case json::value_t::discarded:
+      break;
   }
   return "an invalid value";
 }
@@ -621,7 +664,7 @@ bool cedar_value_from_json(const json& in, arena& storage, value& out, json_erro
     case json::value_t::null:
       return fail(error, "null is not a Cedar value");
     case json::value_t::binary:
-      return check_marker(in, error) && fail(error, "binary data is not a Cedar value");
+      return fail(error, json_marker_problem(in));
     case json::value_t::discarded:
       return fail(error, "invalid JSON value");
   }
@@ -637,7 +680,8 @@ bool cedar_value_from_json(const json& in, arena& storage, value& out, json_erro
   for (const auto& [key, member] : in.items()) {
     if (key != escape) {
       error.path.push_back(json_step::member(key));
-      return fail(error, fmt::format(R"(an object with "__extn" must have no other keys, but has "{}")", key));
+      return fail(error,
+                  fmt::format(R"(an object with "__extn" must have no other keys, but has "{}")", key));
     }
   }
   path_step step(error, escape, true);
@@ -646,7 +690,8 @@ bool cedar_value_from_json(const json& in, arena& storage, value& out, json_erro
 
 bool cedar_record_from_json(const json& in, arena& storage, value& out, json_error& error) {
   if (!check_marker(in, error)) return false;
-  if (!in.is_object()) return fail(error, fmt::format("expected an object of Cedar values, not {}", json_kind(in)));
+  if (!in.is_object())
+    return fail(error, fmt::format("expected an object of Cedar values, not {}", json_kind(in)));
   std::vector<symbol> keys;
   std::vector<value> values(in.size());
   keys.reserve(in.size());
@@ -661,27 +706,30 @@ bool cedar_record_from_json(const json& in, arena& storage, value& out, json_err
 }
 
 bool entity_uid_from_json(const json& in, entity_uid& out, json_error& error) {
-  static constexpr std::string_view expected = R"(an entity reference must be {"type": "User", "id": "alice"})";
+  static constexpr std::string_view expected =
+      R"(an entity reference must be {"type": "User", "id": "alice"})";
   if (!check_marker(in, error)) return false;
   if (in.is_string()) {
-    return fail(error, fmt::format(R"({}, not the string {}; Cedar 3.0 removed the string form here)", expected,
-                                   in.dump()));
+    return fail(error, fmt::format(R"({}, not the string {}; Cedar 3.0 removed the string form here)",
+                                   expected, in.dump()));
   }
   if (!in.is_object()) return fail(error, fmt::format("{}, not {}", expected, json_kind(in)));
 
   const json* body = &in;
   json_path::size_type depth_before = error.path.size();
   if (in.contains("__entity") || in.contains("__expr")) {
-    const std::string escape = in.contains("__entity") ? "__entity" : "__expr";
+    const std::string_view escape = in.contains("__entity") ? "__entity" : "__expr";
     for (const auto& [key, member] : in.items()) {
       if (key != escape) {
         error.path.push_back(json_step::member(key));
-        return fail(error, fmt::format(R"(an object with "{}" must have no other keys, but has "{}")", escape, key));
+        return fail(error,
+                    fmt::format(R"(an object with "{}" must have no other keys, but has "{}")", escape, key));
       }
     }
     error.path.push_back(json_step::member(escape, true));
     if (escape == "__expr") {
-      return fail(error, R"(the "__expr" escape was removed in Cedar 3.0; use {"__entity": {"type": .., "id": ..}})");
+      return fail(
+          error, R"(the "__expr" escape was removed in Cedar 3.0; use {"__entity": {"type": .., "id": ..}})");
     }
     body = &in.at("__entity");
     if (!check_marker(*body, error)) return false;
@@ -701,7 +749,9 @@ bool entity_uid_from_json(const json& in, entity_uid& out, json_error& error) {
     } else if (key == "id") {
       id = &member;
     } else {
-      return fail(error, fmt::format(R"(unexpected key "{}" in an entity reference (expected "type" and "id"))", key));
+      return fail(
+          error,
+          fmt::format(R"(unexpected key "{}" in an entity reference (expected "type" and "id"))", key));
     }
     error.path.pop_back();
   }
@@ -711,9 +761,10 @@ bool entity_uid_from_json(const json& in, entity_uid& out, json_error& error) {
   }
   if (!type->is_string()) {
     error.path.push_back(json_step::member("type", body != &in));
-    return fail(error, fmt::format(R"("type" must be a string naming an entity type, not {})", json_kind(*type)));
+    return fail(error,
+                fmt::format(R"("type" must be a string naming an entity type, not {})", json_kind(*type)));
   }
-  const std::string& type_name = type->get_ref<const std::string&>();
+  const auto& type_name = type->get_ref<const std::string&>();
   if (!is_entity_type_name(type_name)) {
     error.path.push_back(json_step::member("type", body != &in));
     return fail(error, fmt::format(R"(entity type {} is not a valid name (identifiers joined by "::"))",
@@ -732,7 +783,8 @@ bool entity_uid_from_json(const json& in, entity_uid& out, json_error& error) {
 bool parse_entity_uid_text(std::string_view text, entity_uid& out, std::string& error) {
   std::size_t pos = 0;
   auto skip_space = [&] {
-    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) {
+    while (pos < text.size() &&
+           (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) {
       ++pos;
     }
   };
@@ -743,15 +795,16 @@ bool parse_entity_uid_text(std::string_view text, entity_uid& out, std::string& 
     while (pos < text.size() && is_word_char(text[pos])) ++pos;
     const std::string_view word = text.substr(start, pos - start);
     if (!is_identifier(word)) {
-      error = word.empty() ? fmt::format(R"(expected an entity reference like User::"alice", got "{}")", text)
-                           : fmt::format(R"("{}" is not a valid entity type name)", word);
+      error = word.empty()
+                  ? fmt::format(R"(expected an entity reference like User::"alice", got {})", quote(text))
+                  : fmt::format(R"("{}" is not a valid entity type name)", word);
       return false;
     }
     if (!type_name.empty()) type_name += "::";
     type_name += word;
     skip_space();
     if (text.substr(pos, 2) != "::") {
-      error = fmt::format(R"(expected "::" after the entity type in "{}")", text);
+      error = fmt::format(R"(expected "::" after the entity type in {})", quote(text));
       return false;
     }
     pos += 2;
@@ -762,7 +815,7 @@ bool parse_entity_uid_text(std::string_view text, entity_uid& out, std::string& 
   if (!read_cedar_string(text, pos, id, error)) return false;
   skip_space();
   if (pos != text.size()) {
-    error = fmt::format(R"(unexpected text after the entity reference: "{}")", text.substr(pos));
+    error = fmt::format("unexpected text after the entity reference: {}", quote(text.substr(pos)));
     return false;
   }
   out.type = intern(type_name);
@@ -808,7 +861,8 @@ text_position position_of(std::string_view text, std::size_t offset) noexcept {
   if (line_end == std::string_view::npos) line_end = text.size();
   if (line_end > line_start && text[line_end - 1] == '\r') --line_end;
   text_position position;
-  position.line = static_cast<std::uint32_t>(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n'));
+  position.line = static_cast<std::uint32_t>(
+      1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n'));
   position.column = static_cast<std::uint32_t>(offset - line_start + 1);
   position.line_text = text.substr(line_start, line_end - line_start);
   return position;

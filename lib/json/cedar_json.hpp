@@ -8,14 +8,14 @@
 // positions; locate_json_path() finds the spot in the text again when a diagnostic needs it.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "base/arena.hpp"
 #include "value/value.hpp"
@@ -102,7 +102,8 @@ struct json_error {
 /// Describes the steps of a path inside a value for people, skipping escape steps:
 /// `attribute "address", field "zip", element 2` for first_key_word "attribute". Empty for no
 /// steps.
-[[nodiscard]] std::string describe_json_steps(std::span<const json_step> steps, std::string_view first_key_word);
+[[nodiscard]] std::string describe_json_steps(std::span<const json_step> steps,
+                                              std::string_view first_key_word);
 
 /// A range of bytes in a text.
 struct text_span {

@@ -4,6 +4,9 @@
 // ancestors computed once at load time so `in` is a binary search.
 #include "mandate/entities.hpp"
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -14,9 +17,6 @@
 #include <memory>
 #include <string>
 #include <utility>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "json/cedar_json.hpp"
 #include "value/store.hpp"
@@ -35,7 +35,8 @@ constexpr std::size_t max_entities_bytes = std::numeric_limits<std::uint32_t>::m
 
 class entity_loader {
  public:
-  entity_loader(std::string_view text, std::string_view source_name) : text_(text), source_name_(source_name) {}
+  entity_loader(std::string_view text, std::string_view source_name)
+      : text_(text), source_name_(source_name) {}
 
   expected<entity_store, std::vector<diagnostic>> run() {
     if (text_.size() > max_entities_bytes) {
@@ -49,9 +50,11 @@ class entity_loader {
       return unexpected(std::move(diagnostics_));
     }
     if (!document.is_array()) {
+      error.offset = text_.find_first_not_of(" \t\r\n");  // the value itself; npos is no_offset
       report("entities",
-             fmt::format(R"(entity JSON must be an array of {{"uid", "attrs", "parents", "tags"}} objects, not {})",
-                         detail::json_kind(document)),
+             fmt::format(
+                 R"(entity JSON must be an array of {{"uid", "attrs", "parents", "tags"}} objects, not {})",
+                 detail::json_kind(document)),
              error);
       return unexpected(std::move(diagnostics_));
     }
@@ -62,7 +65,8 @@ class entity_loader {
     for (std::size_t i = 0; i < document.size() && diagnostics_.size() < max_reported_errors; ++i) {
       detail::entity_record record;
       if (!load_entity(document[i], i, *data, record)) continue;
-      auto [slot, added] = data->index.emplace(record.uid.key(), static_cast<std::uint32_t>(data->records.size()));
+      auto [slot, added] =
+          data->index.emplace(record.uid.key(), static_cast<std::uint32_t>(data->records.size()));
       if (!added) {
         fail(i, &record.uid, path_to(i, "uid"),
              fmt::format("duplicate uid, first defined by entity {}", first_index_[slot->second]));
@@ -77,13 +81,15 @@ class entity_loader {
   }
 
  private:
-  bool load_entity(const json& item, std::size_t index, detail::entity_data& data, detail::entity_record& record) {
+  bool load_entity(const json& item, std::size_t index, detail::entity_data& data,
+                   detail::entity_record& record) {
     if (!item.is_object()) {
       std::string problem = detail::json_marker_problem(item);
       return fail(index, nullptr, path_to(index),
-                  !problem.empty() ? problem
-                                   : fmt::format(R"(must be an object with "uid", "attrs", "parents" and "tags", not {})",
-                                                 detail::json_kind(item)));
+                  !problem.empty()
+                      ? problem
+                      : fmt::format(R"(must be an object with "uid", "attrs", "parents" and "tags", not {})",
+                                    detail::json_kind(item)));
     }
     const auto uid = item.find("uid");
     if (uid == item.end()) return fail(index, nullptr, path_to(index), R"(missing "uid")");
@@ -100,14 +106,16 @@ class entity_loader {
       if (key != "uid" && key != "attrs" && key != "parents" && key != "tags") {
         // Cedar ignores unknown fields; a misspelt "parent" silently dropping an entity's groups is
         // too dangerous for an authorizer to copy.
-        return fail(index, &record.uid, path_to(index, key),
-                    fmt::format(R"(unknown field "{}" (an entity has "uid", "attrs", "parents" and "tags"))", key));
+        return fail(
+            index, &record.uid, path_to(index, key),
+            fmt::format(R"(unknown field "{}" (an entity has "uid", "attrs", "parents" and "tags"))", key));
       }
     }
 
     record.attributes = detail::empty_record();
     record.tags = detail::empty_record();
-    if (!load_record(item, "attrs", "attribute", index, record.uid, data.storage, record.attributes)) return false;
+    if (!load_record(item, "attrs", "attribute", index, record.uid, data.storage, record.attributes))
+      return false;
     if (!load_record(item, "tags", "tag", index, record.uid, data.storage, record.tags)) return false;
 
     const auto parents = item.find("parents");
@@ -151,12 +159,13 @@ class entity_loader {
   }
 
   // Reports a problem with entity `index`, found at `path`.
-  bool fail(std::size_t index, const detail::entity_uid* uid, const detail::json_path& path, std::string message) {
+  bool fail(std::size_t index, const detail::entity_uid* uid, const detail::json_path& path,
+            std::string_view message) {
     detail::json_error error;
     error.path = path;
     const std::string who = uid == nullptr ? fmt::format("entity {}", index)
                                            : fmt::format("entity {} ({})", index, detail::to_cedar(*uid));
-    report("entities", who + ": " + message, error);
+    report("entities", fmt::format("{}: {}", who, message), error);
     return false;
   }
 
@@ -177,13 +186,13 @@ class entity_loader {
     if (positioned) {
       const detail::text_position position = detail::position_of(text_, span.offset);
       // A caret under the rest of the line at most: an object's span can run for pages.
-      const std::size_t line_left = position.line_text.size() - std::min<std::size_t>(position.column - 1,
-                                                                                      position.line_text.size());
+      const std::size_t line_left =
+          position.line_text.size() - std::min<std::size_t>(position.column - 1, position.line_text.size());
       d.where.line = position.line;
       d.where.column = position.column;
       d.where.offset = static_cast<std::uint32_t>(span.offset);
       d.where.length = static_cast<std::uint32_t>(std::max<std::size_t>(1, std::min(span.length, line_left)));
-      d.source_line = std::string(position.line_text);
+      if (position.line_text.size() <= diagnostic::max_excerpt_bytes) d.source_line = std::string(position.line_text);
     }
     diagnostics_.push_back(std::move(d));
   }
@@ -305,7 +314,8 @@ void entity_data::compute_ancestors() {
       for (const auto* source : inherited) {
         merged.clear();
         merged.reserve(closure.size() + source->size());
-        std::set_union(closure.begin(), closure.end(), source->begin(), source->end(), std::back_inserter(merged));
+        std::set_union(closure.begin(), closure.end(), source->begin(), source->end(),
+                       std::back_inserter(merged));
         closure.swap(merged);
       }
     } else {

@@ -2,16 +2,15 @@
 //
 // The public request: three entity references and a context record, read from Cedar's request
 // JSON. Errors are one line, since a request usually arrives over an API rather than from a file.
-#include "mandate/request.hpp"
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <string>
 #include <utility>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include "json/cedar_json.hpp"
+#include "mandate/request.hpp"
 #include "value/store.hpp"
 
 namespace mandate {
@@ -85,9 +84,10 @@ bool load_entity_ref(const json& request, const char* field, detail::entity_uid&
     return false;
   }
   if (!found->is_object()) {
-    message = fmt::format(R"(request: "{}" must be an entity reference like {{"type": "User", "id": "alice"}}, )"
-                          R"(not {})",
-                          field, detail::json_kind(*found));
+    message =
+        fmt::format(R"(request: "{}" must be an entity reference like {{"type": "User", "id": "alice"}}, )"
+                    R"(not {})",
+                    field, detail::json_kind(*found));
     return false;
   }
   detail::json_error error;
@@ -145,7 +145,8 @@ expected<request, std::string> request::with_context_json(std::string_view conte
   data->principal = impl_->principal;
   data->action = impl_->action;
   data->resource = impl_->resource;
-  if (!load_context(document, "context", data->storage, data->context, message)) return failure(std::move(message));
+  if (!load_context(document, "context", data->storage, data->context, message))
+    return failure(std::move(message));
   return detail::request_data::publish(std::move(data));
 }
 

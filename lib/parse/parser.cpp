@@ -5,6 +5,8 @@
 // an error it can skip to the next `;` and go on, reporting several errors per file.
 #include "parse/parser.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -72,20 +74,40 @@ using action_target = peg::sor<g::entity_list, g::entity_ref>;
 using has_target = peg::sor<g::lit_string, g::has_path>;
 MANDATE_EXPECT(action_target, "expected an action or a list of actions `[...]`");
 MANDATE_EXPECT(has_target, "expected an attribute name after `has`");
+MANDATE_EXPECT(g::reserved_attr_name, "a reserved word cannot follow `.`; write `[\"name\"]` to read an attribute with that name");
+MANDATE_EXPECT(g::unknown_variable, "unknown variable: the variables are `principal`, `action`, `resource` and `context` "
+                                    "(an entity reference looks like `Type::\"id\"`)");
+MANDATE_EXPECT(g::single_equals, "`=` is not an operator; use `==` to compare");
+MANDATE_EXPECT(g::chained_comparison, "comparisons cannot be chained; use parentheses and `&&`");
 #undef MANDATE_EXPECT
+
+// Where a syntax error is shown: where the parser stood, or just after the previous token
+// (a missing `;` belongs to the line it is missing from, not to the next policy's first line).
+enum class error_place : std::uint8_t { here, after_previous_token, opening_quote };
+
+struct syntax_error : peg::parse_error {
+  syntax_error(const std::string& message, const peg::position& at, const char* diagnostic_code, error_place where)
+      : peg::parse_error(message, at), code(diagnostic_code), place(where) {}
+  const char* code;
+  error_place place;
+};
 
 template <typename Rule>
 struct parser_control : peg::normal<Rule> {
   template <typename Input, typename... States>
   [[noreturn]] static void raise(const Input& in, States&&... /*unused*/) {
+    const peg::position at = in.position();
     if constexpr (std::is_same_v<Rule, g::nesting_too_deep>) {
-      throw peg::parse_error("expression nested too deeply (more than " + std::to_string(g::nesting_limit()) +
-                                 " levels)",
-                             in);
+      throw syntax_error("expression nested too deeply (more than " + std::to_string(g::nesting_limit()) + " levels)",
+                         at, "nesting", error_place::here);
+    } else if constexpr (std::is_same_v<Rule, g::semicolon>) {
+      throw syntax_error(error_message<Rule>, at, "parse", error_place::after_previous_token);
+    } else if constexpr (std::is_same_v<Rule, peg::one<'"'>>) {
+      throw syntax_error(error_message<Rule>, at, "parse", error_place::opening_quote);
     } else if constexpr (error_message<Rule> != nullptr) {
-      throw peg::parse_error(error_message<Rule>, in);
+      throw syntax_error(error_message<Rule>, at, "parse", error_place::here);
     } else {
-      throw peg::parse_error("syntax error: expected " + std::string(peg::demangle<Rule>()), in);
+      throw syntax_error("syntax error: expected " + std::string(peg::demangle<Rule>()), at, "parse", error_place::here);
     }
   }
 };
@@ -255,7 +277,8 @@ diagnostic make_diagnostic(const policy_set_ast& ast, source_span span, std::str
     d.where.column = begin - file.line_starts[d.where.line - 1] + 1;
     d.where.offset = begin;
     d.where.length = std::max<std::uint32_t>(1, span.end > begin ? span.end - begin : 1);
-    d.source_line = std::string(file.line_text(d.where.line));
+    const std::string_view line = file.line_text(d.where.line);
+    if (line.size() <= diagnostic::max_excerpt_bytes) d.source_line = std::string(line);
   }
   return d;
 }
@@ -271,8 +294,9 @@ class tree_converter {
 
   bool failed() const noexcept { return failed_; }
 
-  void convert_policy(const parse_node& n) {
+  void convert_policy(const parse_node& n, std::uint32_t position) {
     policy p;
+    p.position = position;
     p.span = span_of(n);
     for (const auto& child : n.children) {
       const parse_node& c = *child;
@@ -463,19 +487,26 @@ class tree_converter {
     return add(e);
   }
 
-  expr_id integer_literal(const parse_node& n, bool negative) {
+  // `sign_begin` is where a folded minus sign starts, so the literal's span covers it.
+  expr_id integer_literal(const parse_node& n, bool negative, std::uint32_t sign_begin = 0) {
     std::string_view digits = n.string_view();
     std::uint64_t magnitude = 0;
     auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude);
     const std::uint64_t limit =
         static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) + (negative ? 1 : 0);
+    source_span span = span_of(n);
+    if (negative) span.begin = sign_begin;
     if (ec != std::errc() || ptr != digits.data() + digits.size() || magnitude > limit) {
-      error(n, "integer", "integer literal `" + std::string(negative ? "-" : "") + std::string(digits) +
-                              "` is out of range for a 64-bit Long");
-      return add_literal(n, value::of_int(0));
+      diags_.push_back(make_diagnostic(ast_, span, "integer",
+                                       "integer literal `" + std::string(negative ? "-" : "") + std::string(digits) +
+                                           "` is out of range for a 64-bit Long"));
+      failed_ = true;
+      magnitude = 0;
     }
     const std::int64_t v = negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
-    return add_literal(n, value::of_int(v));
+    const expr_id id = add_literal(n, value::of_int(v));
+    ast_.exprs[id].span = span;
+    return id;
   }
 
   expr_id expression(const parse_node& n) {
@@ -524,6 +555,8 @@ class tree_converter {
     if (!is_extension_function(name))
       error(*n.children[0], "function", "unknown function `" + name + "` (extension functions are decimal, ip, "
                                         "datetime and duration)");
+    else if (n.children.size() != 2)
+      error(n, "arguments", fmt::format("`{}` takes 1 argument, not {}", name, n.children.size() - 1));
     std::vector<std::uint32_t> args;
     for (std::size_t i = 1; i < n.children.size(); ++i) args.push_back(expression(*n.children[i]));
     return list_node(n, expr_kind::function_call, args, 0, intern(name));
@@ -566,8 +599,14 @@ class tree_converter {
         current = add(e);
       } else {  // method_access: attr_name, then arguments
         const std::string_view method = access.children.at(0)->string_view();
-        if (!is_builtin_method(method) && !is_extension_method(method))
+        const int arity = method_arity(method);
+        const std::size_t given = access.children.size() - 1;
+        if (arity < 0) {
           error(*access.children[0], "method", "unknown method `" + std::string(method) + "`");
+        } else if (given != static_cast<std::size_t>(arity)) {
+          error(access, "arguments",
+                fmt::format("`{}` takes {} argument{}, not {}", method, arity, arity == 1 ? "" : "s", given));
+        }
         std::vector<std::uint32_t> args;
         for (std::size_t k = 1; k < access.children.size(); ++k) args.push_back(expression(*access.children[k]));
         const expr_id id = list_node(access, expr_kind::method_call, args, current, intern(method));
@@ -578,9 +617,18 @@ class tree_converter {
     return current;
   }
 
-  static bool is_builtin_method(std::string_view name) noexcept {
-    return name == "contains" || name == "containsAll" || name == "containsAny" || name == "isEmpty" ||
-           name == "hasTag" || name == "getTag";
+  // Arguments each method takes besides its receiver; -1 for an unknown method.
+  static int method_arity(std::string_view name) noexcept {
+    static constexpr std::pair<std::string_view, int> arities[] = {
+        {"contains", 1},           {"containsAll", 1},      {"containsAny", 1},        {"isEmpty", 0},
+        {"hasTag", 1},             {"getTag", 1},           {"lessThan", 1},           {"lessThanOrEqual", 1},
+        {"greaterThan", 1},        {"greaterThanOrEqual", 1}, {"isIpv4", 0},           {"isIpv6", 0},
+        {"isLoopback", 0},         {"isMulticast", 0},      {"isInRange", 1},          {"offset", 1},
+        {"durationSince", 1},      {"toDate", 0},           {"toTime", 0},             {"toMilliseconds", 0},
+        {"toSeconds", 0},          {"toMinutes", 0},        {"toHours", 0},            {"toDays", 0}};
+    for (const auto& [method, arity] : arities)
+      if (method == name) return arity;
+    return -1;
   }
 
   expr_id unary(const parse_node& n) {
@@ -589,13 +637,21 @@ class tree_converter {
       error(n, "unary", "too many unary operators in a row (Cedar allows at most 4)");
       return add_literal(n, value::of_bool(false));
     }
+    for (std::size_t i = 1; i < ops; ++i) {
+      if (n.children[i]->type != n.children[0]->type) {
+        error(*n.children[i], "unary", "`!` and `-` cannot be mixed without parentheses");
+        return add_literal(n, value::of_bool(false));
+      }
+    }
     const parse_node& operand_node = *n.children.back();
+    const parse_node& innermost_op = *n.children[ops - 1];
     std::size_t remaining = ops;
     expr_id current = 0;
-    // `-9223372036854775808` is a literal, not the negation of an out-of-range one.
-    if (n.children[ops - 1]->is_type<g::op_negate>() && operand_node.is_type<g::lit_int>()) {
-      current = integer_literal(operand_node, true);
-      ast_.exprs[current].span.begin = span_of(*n.children[ops - 1]).begin;
+    // `-9223372036854775808` is one literal, not the negation of an out-of-range one; only
+    // blanks may stand between the sign and the digits (`-(9223372036854775808)` is not it).
+    if (innermost_op.is_type<g::op_negate>() && operand_node.is_type<g::lit_int>() &&
+        only_blanks_between(innermost_op, operand_node)) {
+      current = integer_literal(operand_node, true, span_of(innermost_op).begin);
       --remaining;
     } else {
       current = expression(operand_node);
@@ -610,6 +666,13 @@ class tree_converter {
       current = add(e);
     }
     return current;
+  }
+
+  bool only_blanks_between(const parse_node& before, const parse_node& after) const {
+    const std::string_view text = ast_.files[file_].text;
+    for (std::uint32_t i = span_of(before).end; i < span_of(after).begin; ++i)
+      if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r') return false;
+    return true;
   }
 
   expr_id arithmetic(const parse_node& n) {
@@ -678,6 +741,37 @@ class tree_converter {
   bool failed_ = false;
 };
 
+// Just past the last non-blank byte before `at` when that is on an earlier line (what is
+// missing belongs at the end of that line); `at` itself when the token is on the same line.
+std::size_t end_of_previous_token(std::string_view text, std::size_t at) {
+  std::size_t back = at;
+  bool crossed_line = false;
+  while (back > 0 && (text[back - 1] == ' ' || text[back - 1] == '\t' || text[back - 1] == '\n' || text[back - 1] == '\r')) {
+    crossed_line |= text[back - 1] == '\n';
+    --back;
+  }
+  return crossed_line ? back : at;
+}
+
+// The opening quote of the string that runs to the end of the text, scanning from `from`
+// as the lexer does (strings with escapes, `//` comments).
+std::size_t unterminated_quote(std::string_view text, std::size_t from) {
+  std::size_t i = from;
+  while (i < text.size()) {
+    if (text[i] == '"') {
+      const std::size_t open = i++;
+      while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+      if (i >= text.size()) return open;
+      ++i;
+    } else if (text[i] == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else {
+      ++i;
+    }
+  }
+  return text.size();
+}
+
 // After a syntax error at `from`, the next policy starts after the next `;` that is not in
 // a string or a comment.
 std::size_t skip_to_next_policy(std::string_view text, std::size_t from) {
@@ -713,13 +807,16 @@ void parse_policies(policy_set_ast& ast, std::uint32_t file_index, const parse_l
       auto root = peg::parse_tree::parse<g::next_policy, parse_node, selector, peg::nothing, parser_control>(in);
       if (!root || root->children.empty()) break;  // end of input
       tree_converter converter(ast, file_index, static_cast<std::uint32_t>(offset), diagnostics);
-      converter.convert_policy(*root->children.front());
+      converter.convert_policy(*root->children.front(), ast.policies_seen++);
       if (converter.failed() && ++errors >= limits.max_errors) break;
       offset = static_cast<std::size_t>(in.current() - text.data());
-    } catch (const peg::parse_error& e) {
-      const std::size_t at = offset + (e.positions().empty() ? 0 : e.positions().front().byte);
+    } catch (const syntax_error& e) {
+      std::size_t at = offset + (e.positions().empty() ? 0 : e.positions().front().byte);
+      if (e.place == error_place::after_previous_token) at = end_of_previous_token(text, at);
+      if (e.place == error_place::opening_quote) at = unterminated_quote(text, offset);
       source_span span{file_index, static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 1)};
-      diagnostics.push_back(make_diagnostic(ast, span, "parse", std::string(e.message())));
+      diagnostics.push_back(make_diagnostic(ast, span, e.code, std::string(e.message())));
+      ++ast.policies_seen;
       if (++errors >= limits.max_errors) break;
       offset = skip_to_next_policy(text, at);
       if (offset >= text.size()) break;

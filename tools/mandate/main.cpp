@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -230,24 +231,46 @@ int run_request_lines(request_runner& runner, const std::string& path) {
   return all_good ? exit_success : exit_bad_input;
 }
 
-// Schemas are planned (validation against .cedarschema); the flag is accepted now so scripts
-// written today keep working, but the file must at least exist.
-bool note_unused_schema(const std::string& path, std::string_view command) {
-  if (path.empty()) return true;
-  if (!read_text(path)) return false;
-  fmt::print(stderr, "mandate: note: --schema is not used by {} yet\n", command);
-  return true;
+// Loads a schema, printing its diagnostics. Nothing to load is success with no schema.
+struct loaded_schema {
+  load_status status = load_status::ok;
+  std::optional<mandate::schema> schema;
+};
+
+loaded_schema load_schema(const std::string& path) {
+  if (path.empty()) return {};
+  std::optional<std::string> text = read_text(path);
+  if (!text) return {load_status::unreadable, std::nullopt};
+  auto result = path.size() >= 5 && path.ends_with(".json") ? mandate::schema::parse_json(*text, path)
+                                                            : mandate::schema::parse(*text, path);
+  if (!result) {
+    print_diagnostics(result.error());
+    return {load_status::invalid, std::nullopt};
+  }
+  return {load_status::ok, std::move(*result)};
+}
+
+// Type-checks policies against a schema, printing what it finds; true when no errors.
+bool validate_against(const mandate::policy_set& policies, const std::optional<mandate::schema>& schema) {
+  if (!schema) return true;
+  const std::vector<mandate::diagnostic> found = mandate::validate(policies, *schema);
+  print_diagnostics(found);
+  return !mandate::has_errors(found);
 }
 
 int run_eval(const eval_settings& settings) {
-  if (!note_unused_schema(settings.schema_path, "eval")) return exit_cannot_run;
+  // With a schema, policies that do not type-check are refused rather than evaluated: a
+  // policy that cannot mean what its author meant should not decide anything.
+  const loaded_schema schema = load_schema(settings.schema_path);
+  if (schema.status != load_status::ok) return exit_cannot_run;
   loaded_policies loaded = load_policies(settings.policies_path);
   if (loaded.status != load_status::ok) return exit_cannot_run;
+  if (!validate_against(*loaded.policies, schema.schema)) return exit_cannot_run;
   std::optional<mandate::entity_store> entities = load_entities(settings.entities_path);
   if (!entities) return exit_cannot_run;
 
-  const mandate::evaluation_options options{
-      .mode = settings.mode == "cedar" ? mandate::eval_mode::cedar : mandate::eval_mode::mandate};
+  const mandate::evaluation_options options{.mode = settings.mode == "cedar" ? mandate::eval_mode::cedar
+                                                                             : mandate::eval_mode::mandate};
   request_runner runner(*loaded.policies, *entities, options);
   const int status = settings.request_path.empty() ? run_request_lines(runner, settings.requests_path)
                                                    : run_request_file(runner, settings.request_path);
@@ -256,7 +279,9 @@ int run_eval(const eval_settings& settings) {
 }
 
 int run_check(const std::vector<std::string>& paths, const std::string& schema_path) {
-  if (!note_unused_schema(schema_path, "check")) return exit_cannot_run;
+  const loaded_schema schema = load_schema(schema_path);
+  if (schema.status == load_status::unreadable) return exit_cannot_run;
+  if (schema.status == load_status::invalid) return exit_bad_input;
   std::size_t policy_count = 0;
   std::size_t failed_paths = 0;
   bool unreadable = false;
@@ -264,6 +289,7 @@ int run_check(const std::vector<std::string>& paths, const std::string& schema_p
     loaded_policies loaded = load_policies(path);
     if (loaded.status == load_status::ok) {
       policy_count += loaded.policies->size();
+      if (!validate_against(*loaded.policies, schema.schema)) ++failed_paths;
       continue;
     }
     ++failed_paths;
@@ -274,13 +300,12 @@ int run_check(const std::vector<std::string>& paths, const std::string& schema_p
                paths.size() == 1 ? "input" : "inputs");
     return unreadable ? exit_cannot_run : exit_bad_input;
   }
-  fmt::print("{} {} OK\n", policy_count, policy_count == 1 ? "policy" : "policies");
+  fmt::print("{} {} OK{}\n", policy_count, policy_count == 1 ? "policy" : "policies",
+             schema.schema ? " (type-checked against the schema)" : "");
   return exit_success;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"Mandate: a policy engine for authorizing AI agents (Cedar, plus require_approval)",
                "mandate"};
   app.set_version_flag("--version", fmt::format("mandate {}", mandate::version_string));
@@ -293,7 +318,7 @@ int main(int argc, char** argv) {
       ->required()
       ->type_name("FILE|DIR");
   eval->add_option("--entities", eval_args.entities_path, "Cedar entity JSON file")->type_name("FILE");
-  eval->add_option("--schema", eval_args.schema_path, "Cedar schema file (accepted; not used yet)")
+  eval->add_option("--schema", eval_args.schema_path, "Cedar schema (.cedarschema text, or .json); policies must type-check against it")
       ->type_name("FILE");
   CLI::Option_group* input = eval->add_option_group("input", "Where the requests come from (exactly one)");
   input->add_option("--request", eval_args.request_path, "JSON request, or a JSON array of requests")
@@ -311,7 +336,7 @@ int main(int argc, char** argv) {
   std::string check_schema;
   CLI::App* check = app.add_subcommand("check", "Compile policy files and report diagnostics");
   check->add_option("FILES", check_paths, "Policy files or directories")->required()->type_name("FILE|DIR");
-  check->add_option("--schema", check_schema, "Cedar schema file (accepted; not used yet)")
+  check->add_option("--schema", check_schema, "Cedar schema (.cedarschema text, or .json); policies must type-check against it")
       ->type_name("FILE");
 
   try {
@@ -324,4 +349,19 @@ int main(int argc, char** argv) {
 
   if (eval->parsed()) return run_eval(eval_args);
   return run_check(check_paths, check_schema);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    // The library reports problems as values; what reaches here is the environment failing
+    // (out of memory, a filesystem error), and the answer is a message, not an abort.
+    print_error(e.what());
+  } catch (...) {
+    print_error("unexpected failure");
+  }
+  return exit_cannot_run;
 }
