@@ -40,14 +40,15 @@ workload make_workload(int policy_count) {
   for (int g = 0; g < groups; ++g)
     entities += fmt::format(R"({{"uid":{{"type":"Group","id":"g{}"}},"attrs":{{}},"parents":[]}},)", g);
   for (int a = 0; a < actions; ++a)
-    entities += fmt::format(R"({{"uid":{{"type":"Action","id":"a{}"}},"attrs":{{}},"parents":[{{"type":"Action","id":"{}"}}]}},)",
-                            a, a % 2 == 0 ? "read" : "write");
+    entities += fmt::format(
+        R"({{"uid":{{"type":"Action","id":"a{}"}},"attrs":{{}},"parents":[{{"type":"Action","id":"{}"}}]}},)",
+        a, a % 2 == 0 ? "read" : "write");
   entities += R"({"uid":{"type":"Action","id":"read"},"attrs":{},"parents":[]},)";
   entities += R"({"uid":{"type":"Action","id":"write"},"attrs":{},"parents":[]},)";
   for (int u = 0; u < users; ++u)
     entities += fmt::format(
-        R"({{"uid":{{"type":"User","id":"u{}"}},"attrs":{{"level":{},"suspended":{}}},"parents":[{{"type":"Group","id":"g{}"}}]}},)", u,
-        rng() % 5, rng() % 50 == 0 ? "true" : "false", rng() % groups);
+        R"({{"uid":{{"type":"User","id":"u{}"}},"attrs":{{"level":{},"suspended":{}}},"parents":[{{"type":"Group","id":"g{}"}}]}},)",
+        u, rng() % 5, rng() % 50 == 0 ? "true" : "false", rng() % groups);
   for (int d = 0; d < documents; ++d)
     entities += fmt::format(
         R"({{"uid":{{"type":"Doc","id":"d{}"}},"attrs":{{"sensitivity":{},"owner":{{"__entity":{{"type":"Group","id":"g{}"}}}}}},"parents":[]}},)",
@@ -60,24 +61,28 @@ workload make_workload(int policy_count) {
     const int group = static_cast<int>(rng() % groups);
     switch (p % 4) {
       case 0:
-        text += fmt::format("permit(principal in Group::\"g{}\", action == Action::\"a{}\", resource is Doc) when {{ "
-                            "resource.sensitivity <= principal.level }};\n",
-                            group, action);
+        text += fmt::format(
+            "permit(principal in Group::\"g{}\", action == Action::\"a{}\", resource is Doc) when {{ "
+            "resource.sensitivity <= principal.level }};\n",
+            group, action);
         break;
       case 1:
-        text += fmt::format("permit(principal in Group::\"g{}\", action in [Action::\"a{}\", Action::\"a{}\"], resource) "
-                            "when {{ principal in resource.owner && context.hour >= 8 }};\n",
-                            group, action, (action + 1) % actions);
+        text += fmt::format(
+            "permit(principal in Group::\"g{}\", action in [Action::\"a{}\", Action::\"a{}\"], resource) "
+            "when {{ principal in resource.owner && context.hour >= 8 }};\n",
+            group, action, (action + 1) % actions);
         break;
       case 2:
-        text += fmt::format("forbid(principal, action == Action::\"a{}\", resource is Doc) when {{ "
-                            "resource.sensitivity == 3 && !(principal in Group::\"g{}\") }};\n",
-                            action, group);
+        text += fmt::format(
+            "forbid(principal, action == Action::\"a{}\", resource is Doc) when {{ "
+            "resource.sensitivity == 3 && !(principal in Group::\"g{}\") }};\n",
+            action, group);
         break;
       default:
-        text += fmt::format("require_approval(principal, action == Action::\"a{}\", resource) when {{ "
-                            "context.amount > {} }};\n",
-                            action, rng() % 1000);
+        text += fmt::format(
+            "require_approval(principal, action == Action::\"a{}\", resource) when {{ "
+            "context.amount > {} }};\n",
+            action, rng() % 1000);
         break;
     }
   }
@@ -88,9 +93,11 @@ workload make_workload(int policy_count) {
   if (!compiled || !loaded) std::abort();
   workload w{*compiled, *loaded, {}};
   for (int r = 0; r < 256; ++r) {
-    mandate::request req({"User", fmt::format("u{}", rng() % users)}, {"Action", fmt::format("a{}", rng() % actions)},
+    mandate::request req({"User", fmt::format("u{}", rng() % users)},
+                         {"Action", fmt::format("a{}", rng() % actions)},
                          {"Doc", fmt::format("d{}", rng() % documents)});
-    auto with_context = req.with_context_json(fmt::format(R"({{"hour": {}, "amount": {}}})", rng() % 24, rng() % 2000));
+    auto with_context =
+        req.with_context_json(fmt::format(R"({{"hour": {}, "amount": {}}})", rng() % 24, rng() % 2000));
     if (!with_context) std::abort();
     w.requests.push_back(*with_context);
   }
@@ -142,9 +149,10 @@ void BM_compile(benchmark::State& state) {
   std::mt19937_64 rng(7);
   std::string text;
   for (int p = 0; p < state.range(0); ++p)
-    text += fmt::format("permit(principal in Group::\"g{}\", action == Action::\"a{}\", resource is Doc) when {{ "
-                        "resource.sensitivity <= principal.level && context.hour >= {} }};\n",
-                        rng() % groups, rng() % actions, rng() % 24);
+    text += fmt::format(
+        "permit(principal in Group::\"g{}\", action == Action::\"a{}\", resource is Doc) when {{ "
+        "resource.sensitivity <= principal.level && context.hour >= {} }};\n",
+        rng() % groups, rng() % actions, rng() % 24);
   for (auto _ : state) {
     auto compiled = mandate::policy_set::compile(text, "bench.cedar");
     benchmark::DoNotOptimize(compiled.has_value());

@@ -7,8 +7,9 @@
 // Only lib/parse includes this header: no PEGTL type leaves the parser.
 #pragma once
 
-#include <cstddef>
 #include <tao/pegtl.hpp>
+
+#include <cstddef>
 
 namespace mandate::grammar {
 
@@ -135,7 +136,8 @@ struct record_key : sor<lit_string, attr_name> {};
 struct record_colon : one<':'> {};
 struct record_entry : seq<record_key, sep, must<record_colon>, sep, must<nested<expr>>> {};
 struct record_lit
-    : if_must<one<'{'>, sep, opt<list<record_entry, one<','>, whitespace>, sep, opt<one<','>, sep>>, close_brace> {};
+    : if_must<one<'{'>, sep, opt<list<record_entry, one<','>, whitespace>, sep, opt<one<','>, sep>>,
+              close_brace> {};
 
 // A bare name that is none of the four variables: named in its own error message.
 struct unknown_variable : seq<identifier, peg::raise<unknown_variable>> {};
@@ -185,7 +187,8 @@ struct or_expr : seq<and_expr, star<sep, op_or, sep, must<and_expr>>> {};
 
 struct then_kw : kw_then {};
 struct else_kw : kw_else {};
-struct if_expr : if_must<kw_if, sep, nested<expr>, sep, then_kw, sep, nested<expr>, sep, else_kw, sep, nested<expr>> {};
+struct if_expr
+    : if_must<kw_if, sep, nested<expr>, sep, then_kw, sep, nested<expr>, sep, else_kw, sep, nested<expr>> {};
 struct expr : sor<if_expr, or_expr> {};
 
 // ---- policies ------------------------------------------------------------------------------
@@ -206,8 +209,9 @@ struct scope_is : if_must<kw_is, sep, type_path, opt<sep, scope_in>> {};
 struct principal_scope : if_must<kw_principal, sep, opt<sor<scope_eq, scope_is, scope_in>>> {};
 struct resource_scope : if_must<kw_resource, sep, opt<sor<scope_eq, scope_is, scope_in>>> {};
 
-struct entity_list : if_must<one<'['>, sep, opt<list<entity_ref, one<','>, whitespace>, sep, opt<one<','>, sep>>,
-                             close_bracket> {};
+struct entity_list
+    : if_must<one<'['>, sep, opt<list<entity_ref, one<','>, whitespace>, sep, opt<one<','>, sep>>,
+              close_bracket> {};
 struct action_eq : if_must<op_eq, sep, entity_ref> {};
 struct action_in : if_must<kw_in, sep, sor<entity_list, entity_ref>> {};
 struct action_scope : if_must<kw_action, sep, opt<sor<action_eq, action_in>>> {};
@@ -216,13 +220,14 @@ struct cond_when : kw_when {};
 struct cond_unless : kw_unless {};
 struct open_brace : one<'{'> {};
 struct condition_body : nested<expr> {};
-struct condition : if_must<sor<cond_when, cond_unless>, sep, open_brace, sep, condition_body, sep, close_brace> {};
+struct condition
+    : if_must<sor<cond_when, cond_unless>, sep, open_brace, sep, condition_body, sep, close_brace> {};
 
 struct comma : one<','> {};
 struct open_paren : one<'('> {};
 struct semicolon : one<';'> {};
-struct policy_scope
-    : seq<must<principal_scope>, sep, must<comma>, sep, must<action_scope>, sep, must<comma>, sep, must<resource_scope>> {};
+struct policy_scope : seq<must<principal_scope>, sep, must<comma>, sep, must<action_scope>, sep, must<comma>,
+                          sep, must<resource_scope>> {};
 struct policy : seq<star<annotation, sep>, must<effect>, sep, must<open_paren>, sep, must<policy_scope>, sep,
                     must<close_paren>, sep, star<condition, sep>, must<semicolon>> {};
 

@@ -28,7 +28,6 @@ namespace fs = std::filesystem;
 const fs::path data_dir = MANDATE_TEST_DATA_DIR;
 const fs::path golden_dir = data_dir / "diagnostics";
 
-
 bool updating_golden_files() {
   const char* flag = std::getenv("MANDATE_UPDATE_GOLDEN");
   return flag != nullptr && std::string_view(flag) == "1";
@@ -122,4 +121,3 @@ TEST_CASE("diagnostics: golden inputs report errors with a position and a caret 
     }
   }
 }
-

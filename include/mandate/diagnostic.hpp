@@ -16,8 +16,8 @@ enum class severity : std::uint8_t { error, warning, note };
 
 /// Where a diagnostic points. Lines and columns count from 1; columns count bytes.
 struct source_location {
-  std::string file;          ///< file name as given to the compiler ("<input>" for text)
-  std::uint32_t line = 0;    ///< 0 when the diagnostic has no position
+  std::string file;        ///< file name as given to the compiler ("<input>" for text)
+  std::uint32_t line = 0;  ///< 0 when the diagnostic has no position
   std::uint32_t column = 0;
   std::uint32_t offset = 0;  ///< byte offset of the start in the file
   std::uint32_t length = 0;  ///< bytes covered (at least 1 when positioned)

@@ -39,7 +39,8 @@ class entity_store {
   [[nodiscard]] static expected<entity_store, std::vector<diagnostic>> from_json(
       std::string_view json, std::string_view source_name = "<entities>");
   /// Reads and parses a file of Cedar entity JSON.
-  [[nodiscard]] static expected<entity_store, std::vector<diagnostic>> load(const std::filesystem::path& file);
+  [[nodiscard]] static expected<entity_store, std::vector<diagnostic>> load(
+      const std::filesystem::path& file);
 
   [[nodiscard]] std::size_t size() const noexcept;
   [[nodiscard]] bool contains(const entity_ref& uid) const noexcept;

@@ -30,8 +30,9 @@ class unexpected {
 template <typename T, typename E>
 class expected {
  public:
-  expected(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit like std::expected
-  expected(unexpected<E> error)                                          // NOLINT
+  expected(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit like std::expected
+  expected(unexpected<E> error)                              // NOLINT
       : state_(std::in_place_index<1>, std::move(error).error()) {}
 
   [[nodiscard]] bool has_value() const noexcept { return state_.index() == 0; }

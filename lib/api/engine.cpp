@@ -29,7 +29,9 @@ void engine::replace_entities(entity_store entities) {
   } while (!current_.compare_exchange_weak(expected, desired, std::memory_order_acq_rel));
 }
 
-std::shared_ptr<const snapshot> engine::current() const noexcept { return current_.load(std::memory_order_acquire); }
+std::shared_ptr<const snapshot> engine::current() const noexcept {
+  return current_.load(std::memory_order_acquire);
+}
 
 }  // namespace v0
 }  // namespace mandate

@@ -41,7 +41,8 @@ void assign_ids(compiled_policy_set& set, std::vector<diagnostic>& diagnostics) 
   }
   std::vector<std::size_t> order(policies.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return set.ids[a] < set.ids[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return set.ids[a] < set.ids[b]; });
   for (std::size_t k = 1; k < order.size(); ++k) {
     if (set.ids[order[k]] != set.ids[order[k - 1]]) continue;
     const detail::annotation* id = policies[order[k]].find_annotation("id");
@@ -57,8 +58,9 @@ void reject_templates(const compiled_policy_set& set, std::vector<diagnostic>& d
     if (p.principal.slot || p.resource.slot)
       diagnostics.push_back(detail::make_diagnostic(
           set.ast, p.span, "template",
-          "policy `" + set.ids[i] + "` is a template (it has a ?principal or ?resource slot); templates must "
-          "be linked before they can be evaluated, and this policy set has no links for it"));
+          "policy `" + set.ids[i] +
+              "` is a template (it has a ?principal or ?resource slot); templates must "
+              "be linked before they can be evaluated, and this policy set has no links for it"));
   }
 }
 
@@ -78,7 +80,8 @@ std::uint64_t fingerprint_of(const detail::policy_set_ast& ast) {
 
 }  // namespace
 
-expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::string_view text, std::string_view source_name,
+expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::string_view text,
+                                                                  std::string_view source_name,
                                                                   const compile_options& options) {
   const policy_source source{std::string(source_name), std::string(text)};
   return compile(std::span(&source, 1), options);
@@ -97,7 +100,8 @@ expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::span<cons
       continue;
     }
     set->ast.files.emplace_back(source.name, source.text);
-    detail::parse_policies(set->ast, static_cast<std::uint32_t>(set->ast.files.size() - 1), limits, diagnostics);
+    detail::parse_policies(set->ast, static_cast<std::uint32_t>(set->ast.files.size() - 1), limits,
+                           diagnostics);
   }
   assign_ids(*set, diagnostics);
   reject_templates(*set, diagnostics);
@@ -117,10 +121,13 @@ expected<policy_set, std::vector<diagnostic>> policy_set::load(const std::filesy
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
       if (it->is_regular_file(ec) && is_policy_file(it->path())) files.push_back(it->path());
     }
-    if (ec) return unexpected(std::vector{io_error(file_or_directory.string(), "cannot list directory: " + ec.message())});
+    if (ec)
+      return unexpected(
+          std::vector{io_error(file_or_directory.string(), "cannot list directory: " + ec.message())});
     std::sort(files.begin(), files.end());
     if (files.empty())
-      return unexpected(std::vector{io_error(file_or_directory.string(), "no *.cedar or *.mandate files in directory")});
+      return unexpected(
+          std::vector{io_error(file_or_directory.string(), "no *.cedar or *.mandate files in directory")});
   } else {
     files.push_back(file_or_directory);
   }
@@ -128,8 +135,8 @@ expected<policy_set, std::vector<diagnostic>> policy_set::load(const std::filesy
   for (const auto& path : files) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      return unexpected(std::vector{
-          io_error(path.string(), "cannot read '" + path.string() + "': " + std::generic_category().message(errno))});
+      return unexpected(std::vector{io_error(
+          path.string(), "cannot read '" + path.string() + "': " + std::generic_category().message(errno))});
     }
     std::ostringstream text;
     text << in.rdbuf();

@@ -23,7 +23,7 @@ struct source_span {
 };
 
 enum class expr_kind : std::uint8_t {
-  literal,         // constant: literal_index into ast.literals
+  literal,  // constant: literal_index into ast.literals
   var_principal,
   var_action,
   var_resource,
@@ -41,7 +41,7 @@ enum class expr_kind : std::uint8_t {
   less_equal,
   greater,
   greater_equal,
-  in,              // a in b
+  in,  // a in b
   add,
   subtract,
   multiply,
@@ -77,12 +77,12 @@ using pattern = std::vector<pattern_part>;
 enum class effect : std::uint8_t { permit, forbid, require_approval };
 
 enum class scope_op : std::uint8_t {
-  any,       // principal
-  equal,     // principal == E
-  in,        // principal in E
-  is,        // principal is T
-  is_in,     // principal is T in E
-  in_list,   // action in [E, ...]
+  any,      // principal
+  equal,    // principal == E
+  in,       // principal in E
+  is,       // principal is T
+  is_in,    // principal is T in E
+  in_list,  // action in [E, ...]
 };
 
 struct scope_constraint {

@@ -6,12 +6,12 @@
 #include <cassert>
 #include <cstring>
 #include <deque>
-#include <vector>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace mandate::detail {
 namespace {

@@ -22,18 +22,33 @@ class code_generator {
         plan_.constants.push_back(ast_.literals[e.name]);
         emit(opcode::push_constant, id, static_cast<std::uint32_t>(plan_.constants.size() - 1));
         return;
-      case expr_kind::var_principal: emit(opcode::push_principal, id); return;
-      case expr_kind::var_action: emit(opcode::push_action, id); return;
-      case expr_kind::var_resource: emit(opcode::push_resource, id); return;
-      case expr_kind::var_context: emit(opcode::push_context, id); return;
+      case expr_kind::var_principal:
+        emit(opcode::push_principal, id);
+        return;
+      case expr_kind::var_action:
+        emit(opcode::push_action, id);
+        return;
+      case expr_kind::var_resource:
+        emit(opcode::push_resource, id);
+        return;
+      case expr_kind::var_context:
+        emit(opcode::push_context, id);
+        return;
       case expr_kind::slot_principal:
-      case expr_kind::slot_resource: emit(opcode::push_principal, id); return;  // rejected before compiling
-      case expr_kind::logical_not: unary(e, opcode::logical_not, id); return;
-      case expr_kind::negate: unary(e, opcode::negate, id); return;
+      case expr_kind::slot_resource:
+        emit(opcode::push_principal, id);
+        return;  // rejected before compiling
+      case expr_kind::logical_not:
+        unary(e, opcode::logical_not, id);
+        return;
+      case expr_kind::negate:
+        unary(e, opcode::negate, id);
+        return;
       case expr_kind::logical_and:
       case expr_kind::logical_or: {
         emit_expression(e.a);
-        const std::uint32_t check = emit(e.kind == expr_kind::logical_and ? opcode::and_check : opcode::or_check, id);
+        const std::uint32_t check =
+            emit(e.kind == expr_kind::logical_and ? opcode::and_check : opcode::or_check, id);
         emit_expression(e.b);
         emit(opcode::check_bool, id);
         patch(check);
@@ -49,16 +64,36 @@ class code_generator {
         patch(to_end);
         return;
       }
-      case expr_kind::equal: binary(e, opcode::equal, id); return;
-      case expr_kind::not_equal: binary(e, opcode::not_equal, id); return;
-      case expr_kind::less: binary(e, opcode::less, id); return;
-      case expr_kind::less_equal: binary(e, opcode::less_equal, id); return;
-      case expr_kind::greater: binary(e, opcode::greater, id); return;
-      case expr_kind::greater_equal: binary(e, opcode::greater_equal, id); return;
-      case expr_kind::in: binary(e, opcode::in, id); return;
-      case expr_kind::add: binary(e, opcode::add, id); return;
-      case expr_kind::subtract: binary(e, opcode::subtract, id); return;
-      case expr_kind::multiply: binary(e, opcode::multiply, id); return;
+      case expr_kind::equal:
+        binary(e, opcode::equal, id);
+        return;
+      case expr_kind::not_equal:
+        binary(e, opcode::not_equal, id);
+        return;
+      case expr_kind::less:
+        binary(e, opcode::less, id);
+        return;
+      case expr_kind::less_equal:
+        binary(e, opcode::less_equal, id);
+        return;
+      case expr_kind::greater:
+        binary(e, opcode::greater, id);
+        return;
+      case expr_kind::greater_equal:
+        binary(e, opcode::greater_equal, id);
+        return;
+      case expr_kind::in:
+        binary(e, opcode::in, id);
+        return;
+      case expr_kind::add:
+        binary(e, opcode::add, id);
+        return;
+      case expr_kind::subtract:
+        binary(e, opcode::subtract, id);
+        return;
+      case expr_kind::multiply:
+        binary(e, opcode::multiply, id);
+        return;
       case expr_kind::has: {
         emit_expression(e.a);
         const auto path = ast_.list(e);
@@ -67,9 +102,15 @@ class code_generator {
         emit(opcode::has, id, begin, static_cast<std::uint32_t>(path.size()));
         return;
       }
-      case expr_kind::get_attr: unary(e, opcode::get_attr, id, e.name); return;
-      case expr_kind::like: unary(e, opcode::like, id, e.name); return;
-      case expr_kind::is: unary(e, opcode::is, id, e.name); return;
+      case expr_kind::get_attr:
+        unary(e, opcode::get_attr, id, e.name);
+        return;
+      case expr_kind::like:
+        unary(e, opcode::like, id, e.name);
+        return;
+      case expr_kind::is:
+        unary(e, opcode::is, id, e.name);
+        return;
       case expr_kind::is_in: {
         emit_expression(e.a);
         const std::uint32_t check = emit(opcode::is_type_or_jump, id, e.name);
@@ -139,8 +180,14 @@ std::vector<std::uint32_t> expression_depths(const policy_set_ast& ast) {
       case expr_kind::has:
       case expr_kind::get_attr:
       case expr_kind::like:
-      case expr_kind::is: see(e.a); break;
-      case expr_kind::if_then_else: see(e.a); see(e.b); see(e.c); break;
+      case expr_kind::is:
+        see(e.a);
+        break;
+      case expr_kind::if_then_else:
+        see(e.a);
+        see(e.b);
+        see(e.c);
+        break;
       case expr_kind::logical_and:
       case expr_kind::logical_or:
       case expr_kind::equal:
@@ -153,7 +200,10 @@ std::vector<std::uint32_t> expression_depths(const policy_set_ast& ast) {
       case expr_kind::add:
       case expr_kind::subtract:
       case expr_kind::multiply:
-      case expr_kind::is_in: see(e.a); see(e.b); break;
+      case expr_kind::is_in:
+        see(e.a);
+        see(e.b);
+        break;
       case expr_kind::set_literal:
       case expr_kind::function_call:
         for (std::uint32_t item : ast.list(e)) see(item);
@@ -167,7 +217,8 @@ std::vector<std::uint32_t> expression_depths(const policy_set_ast& ast) {
         for (std::size_t i = 1; i < pairs.size(); i += 2) see(pairs[i]);
         break;
       }
-      default: break;
+      default:
+        break;
     }
     depth[id] = deepest + 1;
   }
@@ -185,9 +236,12 @@ std::optional<std::uint64_t> anchor_of(const scope_constraint& c) {
   switch (c.op) {
     case scope_op::equal:
     case scope_op::in:
-    case scope_op::is_in: return c.entity.key();  // is_in: the entity is more selective than the type
-    case scope_op::is: return type_key(c.type);
-    default: return std::nullopt;
+    case scope_op::is_in:
+      return c.entity.key();  // is_in: the entity is more selective than the type
+    case scope_op::is:
+      return type_key(c.type);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -195,13 +249,17 @@ void index_policy(index_entries& out, const policy& pol, std::uint32_t index) {
   std::vector<std::uint64_t> action_keys;
   switch (pol.action.op) {
     case scope_op::equal:
-    case scope_op::in: action_keys.push_back(pol.action.entity.key()); break;
+    case scope_op::in:
+      action_keys.push_back(pol.action.entity.key());
+      break;
     case scope_op::in_list:
       for (entity_uid e : pol.action.list) action_keys.push_back(e.key());
       std::sort(action_keys.begin(), action_keys.end());
       action_keys.erase(std::unique(action_keys.begin(), action_keys.end()), action_keys.end());
       break;
-    default: action_keys.push_back(any_key); break;
+    default:
+      action_keys.push_back(any_key);
+      break;
   }
   for (std::uint64_t action : action_keys) {
     if (auto principal = anchor_of(pol.principal)) {
@@ -230,8 +288,9 @@ void compile_plan(compiled_policy_set& set, std::uint32_t max_depth, std::vector
     for (const condition& c : pol.conditions) {
       if (depth[c.body] > max_depth) {
         diagnostics.push_back(make_diagnostic(ast, ast.at(c.body).span, "nesting",
-                                                  "expression is " + std::to_string(depth[c.body]) +
-                                                      " operators deep; the limit is " + std::to_string(max_depth)));
+                                              "expression is " + std::to_string(depth[c.body]) +
+                                                  " operators deep; the limit is " +
+                                                  std::to_string(max_depth)));
         continue;
       }
       compiled_condition cc;

@@ -17,18 +17,18 @@
 namespace mandate::detail {
 
 enum class opcode : std::uint8_t {
-  push_constant,   // arg: constant index
+  push_constant,  // arg: constant index
   push_principal,
   push_action,
   push_resource,
   push_context,
   logical_not,
   negate,
-  and_check,       // top must be Bool; false: jump to arg keeping it; true: pop
-  or_check,        // top must be Bool; true: jump to arg keeping it; false: pop
-  check_bool,      // top must be Bool
-  jump_if_false,   // pops a Bool; false: jump to arg
-  jump,            // arg: target
+  and_check,      // top must be Bool; false: jump to arg keeping it; true: pop
+  or_check,       // top must be Bool; true: jump to arg keeping it; false: pop
+  check_bool,     // top must be Bool
+  jump_if_false,  // pops a Bool; false: jump to arg
+  jump,           // arg: target
   equal,
   not_equal,
   less,
@@ -39,15 +39,15 @@ enum class opcode : std::uint8_t {
   add,
   subtract,
   multiply,
-  has,             // arg: operand list begin, arg2: path length
-  get_attr,        // arg: attribute symbol
-  like,            // arg: pattern index
-  is,              // arg: type symbol
-  is_type_or_jump, // arg: type symbol, arg2: target; top must be an entity: wrong type -> false, jump
-  make_set,        // arg2: element count
-  make_record,     // arg: operand list begin (keys), arg2: field count
-  call_method,     // arg: method symbol, arg2: argument count (receiver below the arguments)
-  call_function,   // arg: function symbol, arg2: argument count
+  has,              // arg: operand list begin, arg2: path length
+  get_attr,         // arg: attribute symbol
+  like,             // arg: pattern index
+  is,               // arg: type symbol
+  is_type_or_jump,  // arg: type symbol, arg2: target; top must be an entity: wrong type -> false, jump
+  make_set,         // arg2: element count
+  make_record,      // arg: operand list begin (keys), arg2: field count
+  call_method,      // arg: method symbol, arg2: argument count (receiver below the arguments)
+  call_function,    // arg: function symbol, arg2: argument count
 };
 
 struct instruction {

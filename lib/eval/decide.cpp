@@ -22,7 +22,8 @@ T& next_slot(std::vector<T>& items, std::size_t& used) {
 
 }  // namespace
 
-void assemble_decision(const compiled_policy_set& set, const eval_scratch& scratch, eval_mode mode, decision& out) {
+void assemble_decision(const compiled_policy_set& set, const eval_scratch& scratch, eval_mode mode,
+                       decision& out) {
   bool any_forbid = false;
   bool any_true_forbid = false;
   bool any_permit = false;
@@ -48,7 +49,9 @@ void assemble_decision(const compiled_policy_set& set, const eval_scratch& scrat
         any_forbid = true;
         any_true_forbid |= genuine;
         break;
-      case effect::permit: any_permit = true; break;
+      case effect::permit:
+        any_permit = true;
+        break;
       case effect::require_approval:
         any_approval = true;
         any_true_approval |= genuine;
@@ -78,8 +81,8 @@ void assemble_decision(const compiled_policy_set& set, const eval_scratch& scrat
   // Failed closed: the outcome is stricter than it would be with the erroring policies
   // skipped, as Cedar skips them. Permits never count when they err, so only erroring
   // forbids and require_approvals can make the difference.
-  const verdict skipping_errors = any_true_forbid   ? verdict::deny
-                                  : !any_permit     ? verdict::deny
+  const verdict skipping_errors = any_true_forbid     ? verdict::deny
+                                  : !any_permit       ? verdict::deny
                                   : any_true_approval ? verdict::require_approval
                                                       : verdict::allow;
   out.failed_closed = out.outcome != skipping_errors;
@@ -89,7 +92,8 @@ void assemble_decision(const compiled_policy_set& set, const eval_scratch& scrat
   for (const policy_result& r : results) {
     if (!counts(r)) continue;
     const policy& p = set.ast.policies[r.policy];
-    const bool determining = (p.kind == effect::forbid && take_forbid) || (p.kind == effect::permit && take_permit) ||
+    const bool determining = (p.kind == effect::forbid && take_forbid) ||
+                             (p.kind == effect::permit && take_permit) ||
                              (p.kind == effect::require_approval && take_approval);
     if (!determining) continue;
     next_slot(out.reasons, reason_count) = set.ids[r.policy];

@@ -51,6 +51,7 @@ void evaluate_reference(const compiled_policy_set& set, const entity_data& entit
 void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, const request_data& req,
                    eval_scratch& scratch);
 /// Applies the decision lattice (LANGUAGE.md 2.1, 2.2) to the results in `scratch`.
-void assemble_decision(const compiled_policy_set& set, const eval_scratch& scratch, eval_mode mode, decision& out);
+void assemble_decision(const compiled_policy_set& set, const eval_scratch& scratch, eval_mode mode,
+                       decision& out);
 
 }  // namespace mandate::detail

@@ -11,20 +11,29 @@ namespace mandate::detail {
 namespace {
 
 bool type_error(eval_context& ctx, const char* op, const char* expected, const value& got) {
-  ctx.error = fmt::format("type error: {} expects {}, got {} ({})", op, expected, kind_name(got.kind), to_cedar(got));
+  ctx.error =
+      fmt::format("type error: {} expects {}, got {} ({})", op, expected, kind_name(got.kind), to_cedar(got));
   return false;
 }
 
 const char* operator_text(expr_kind kind) noexcept {
   switch (kind) {
-    case expr_kind::less: return "<";
-    case expr_kind::less_equal: return "<=";
-    case expr_kind::greater: return ">";
-    case expr_kind::greater_equal: return ">=";
-    case expr_kind::add: return "+";
-    case expr_kind::subtract: return "-";
-    case expr_kind::multiply: return "*";
-    default: return "?";
+    case expr_kind::less:
+      return "<";
+    case expr_kind::less_equal:
+      return "<=";
+    case expr_kind::greater:
+      return ">";
+    case expr_kind::greater_equal:
+      return ">=";
+    case expr_kind::add:
+      return "+";
+    case expr_kind::subtract:
+      return "-";
+    case expr_kind::multiply:
+      return "*";
+    default:
+      return "?";
   }
 }
 
@@ -43,24 +52,39 @@ bool expect_bool(eval_context& ctx, const value& v, const char* what) {
 
 bool op_compare(eval_context& ctx, expr_kind kind, const value& a, const value& b, value& out) {
   switch (kind) {
-    case expr_kind::equal: out = value::of_bool(value_equal(a, b)); return true;
-    case expr_kind::not_equal: out = value::of_bool(!value_equal(a, b)); return true;
-    default: break;
+    case expr_kind::equal:
+      out = value::of_bool(value_equal(a, b));
+      return true;
+    case expr_kind::not_equal:
+      out = value::of_bool(!value_equal(a, b));
+      return true;
+    default:
+      break;
   }
   if (!is_ordered_kind(a.kind) || a.kind != b.kind) {
     const value& bad = is_ordered_kind(a.kind) ? b : a;
-    ctx.error = fmt::format("type error: `{}` compares two Longs (or two datetimes, or two durations), got {} and {}",
-                            operator_text(kind), kind_name(a.kind), kind_name(b.kind));
+    ctx.error =
+        fmt::format("type error: `{}` compares two Longs (or two datetimes, or two durations), got {} and {}",
+                    operator_text(kind), kind_name(a.kind), kind_name(b.kind));
     (void)bad;
     return false;
   }
   bool result = false;
   switch (kind) {
-    case expr_kind::less: result = a.integer < b.integer; break;
-    case expr_kind::less_equal: result = a.integer <= b.integer; break;
-    case expr_kind::greater: result = a.integer > b.integer; break;
-    case expr_kind::greater_equal: result = a.integer >= b.integer; break;
-    default: break;
+    case expr_kind::less:
+      result = a.integer < b.integer;
+      break;
+    case expr_kind::less_equal:
+      result = a.integer <= b.integer;
+      break;
+    case expr_kind::greater:
+      result = a.integer > b.integer;
+      break;
+    case expr_kind::greater_equal:
+      result = a.integer >= b.integer;
+      break;
+    default:
+      break;
   }
   out = value::of_bool(result);
   return true;
@@ -72,10 +96,17 @@ bool op_arithmetic(eval_context& ctx, expr_kind kind, const value& a, const valu
   std::int64_t result = 0;
   bool overflow = false;
   switch (kind) {
-    case expr_kind::add: overflow = __builtin_add_overflow(a.integer, b.integer, &result); break;
-    case expr_kind::subtract: overflow = __builtin_sub_overflow(a.integer, b.integer, &result); break;
-    case expr_kind::multiply: overflow = __builtin_mul_overflow(a.integer, b.integer, &result); break;
-    default: break;
+    case expr_kind::add:
+      overflow = __builtin_add_overflow(a.integer, b.integer, &result);
+      break;
+    case expr_kind::subtract:
+      overflow = __builtin_sub_overflow(a.integer, b.integer, &result);
+      break;
+    case expr_kind::multiply:
+      overflow = __builtin_mul_overflow(a.integer, b.integer, &result);
+      break;
+    default:
+      break;
   }
   if (overflow) {
     ctx.error = fmt::format("integer overflow: {} {} {} does not fit in a 64-bit Long", a.integer,
@@ -109,11 +140,13 @@ bool op_in(eval_context& ctx, const value& a, const value& b, value& out) {
     out = value::of_bool(ctx.entities.descends_from(a.entity, b.entity));
     return true;
   }
-  if (b.kind != value_kind::set) return type_error(ctx, "`in`", "an entity or a set of entities on its right", b);
+  if (b.kind != value_kind::set)
+    return type_error(ctx, "`in`", "an entity or a set of entities on its right", b);
   bool found = false;
   for (std::uint32_t i = 0; i < b.set->size; ++i) {
     const value& item = b.set->items[i];
-    if (item.kind != value_kind::entity) return type_error(ctx, "`in`", "a set of entities on its right", item);
+    if (item.kind != value_kind::entity)
+      return type_error(ctx, "`in`", "a set of entities on its right", item);
     if (!found && ctx.entities.descends_from(a.entity, item.entity)) found = true;
   }
   out = value::of_bool(found);
@@ -157,7 +190,8 @@ bool op_get_attr(eval_context& ctx, const value& a, symbol name, value& out) {
       out = *field;
       return true;
     }
-    ctx.error = fmt::format("entity {} does not have the attribute `{}`", to_cedar(a.entity), symbol_text(name));
+    ctx.error =
+        fmt::format("entity {} does not have the attribute `{}`", to_cedar(a.entity), symbol_text(name));
     return false;
   }
   if (a.kind == value_kind::record) {
@@ -223,7 +257,8 @@ bool check_arity(eval_context& ctx, std::string_view name, std::span<const value
 
 }  // namespace
 
-bool op_method(eval_context& ctx, symbol name, const value& receiver, std::span<const value> args, value& out) {
+bool op_method(eval_context& ctx, symbol name, const value& receiver, std::span<const value> args,
+               value& out) {
   const std::string_view method = symbol_text(name);
   if (method == "contains") {
     if (!check_arity(ctx, method, args, 1)) return false;
@@ -233,8 +268,10 @@ bool op_method(eval_context& ctx, symbol name, const value& receiver, std::span<
   }
   if (method == "containsAll" || method == "containsAny") {
     if (!check_arity(ctx, method, args, 1)) return false;
-    if (receiver.kind != value_kind::set) return type_error(ctx, "`containsAll`/`containsAny`", "a Set", receiver);
-    if (args[0].kind != value_kind::set) return type_error(ctx, "the argument of `containsAll`/`containsAny`", "a Set", args[0]);
+    if (receiver.kind != value_kind::set)
+      return type_error(ctx, "`containsAll`/`containsAny`", "a Set", receiver);
+    if (args[0].kind != value_kind::set)
+      return type_error(ctx, "the argument of `containsAll`/`containsAny`", "a Set", args[0]);
     const set_data& other = *args[0].set;
     const bool all = method == "containsAll";
     bool result = all;
@@ -260,7 +297,8 @@ bool op_method(eval_context& ctx, symbol name, const value& receiver, std::span<
   }
   if (method == "hasTag" || method == "getTag") {
     if (!check_arity(ctx, method, args, 1)) return false;
-    if (receiver.kind != value_kind::entity) return type_error(ctx, "`hasTag`/`getTag`", "an entity", receiver);
+    if (receiver.kind != value_kind::entity)
+      return type_error(ctx, "`hasTag`/`getTag`", "an entity", receiver);
     if (args[0].kind != value_kind::string) return type_error(ctx, "a tag name", "a String", args[0]);
     const entity_record* rec = ctx.entities.find(receiver.entity);
     const value* tag = rec == nullptr ? nullptr : record_find(*rec->tags.record, args[0].string);
@@ -292,7 +330,8 @@ bool op_make_set(eval_context& ctx, std::span<value> items, value& out) {
   return true;
 }
 
-bool op_make_record(eval_context& ctx, std::span<const symbol> keys, std::span<const value> values, value& out) {
+bool op_make_record(eval_context& ctx, std::span<const symbol> keys, std::span<const value> values,
+                    value& out) {
   if (make_record(ctx.scratch, keys, values, out)) return true;
   ctx.error = "duplicate key in record literal";
   return false;
@@ -300,11 +339,16 @@ bool op_make_record(eval_context& ctx, std::span<const symbol> keys, std::span<c
 
 bool scope_matches(const entity_data& entities, const scope_constraint& constraint, entity_uid uid) noexcept {
   switch (constraint.op) {
-    case scope_op::any: return true;
-    case scope_op::equal: return uid == constraint.entity;
-    case scope_op::in: return entities.descends_from(uid, constraint.entity);
-    case scope_op::is: return uid.type == constraint.type;
-    case scope_op::is_in: return uid.type == constraint.type && entities.descends_from(uid, constraint.entity);
+    case scope_op::any:
+      return true;
+    case scope_op::equal:
+      return uid == constraint.entity;
+    case scope_op::in:
+      return entities.descends_from(uid, constraint.entity);
+    case scope_op::is:
+      return uid.type == constraint.type;
+    case scope_op::is_in:
+      return uid.type == constraint.type && entities.descends_from(uid, constraint.entity);
     case scope_op::in_list:
       return std::any_of(constraint.list.begin(), constraint.list.end(),
                          [&](entity_uid e) { return entities.descends_from(uid, e); });

@@ -32,11 +32,13 @@ bool op_has(eval_context& ctx, const value& a, std::span<const std::uint32_t> pa
 bool op_get_attr(eval_context& ctx, const value& a, symbol name, value& out);
 bool op_like(eval_context& ctx, const value& a, const pattern& p, value& out);
 bool op_is(eval_context& ctx, const value& a, symbol type, value& out);
-bool op_method(eval_context& ctx, symbol name, const value& receiver, std::span<const value> args, value& out);
+bool op_method(eval_context& ctx, symbol name, const value& receiver, std::span<const value> args,
+               value& out);
 bool op_function(eval_context& ctx, symbol name, std::span<const value> args, value& out);
 /// Builds a set literal; `items` is reordered.
 bool op_make_set(eval_context& ctx, std::span<value> items, value& out);
-bool op_make_record(eval_context& ctx, std::span<const symbol> keys, std::span<const value> values, value& out);
+bool op_make_record(eval_context& ctx, std::span<const symbol> keys, std::span<const value> values,
+                    value& out);
 /// Requires a Bool (conditions, `&&`, `||`, `if`); `what` names the operand in the error.
 bool expect_bool(eval_context& ctx, const value& v, const char* what);
 

@@ -24,11 +24,21 @@ class machine {
     while (pc < end) {
       const instruction& in = plan_.code[pc++];
       switch (in.op) {
-        case opcode::push_constant: s[sp++] = plan_.constants[in.arg]; break;
-        case opcode::push_principal: s[sp++] = value::of_entity(ctx_.request.principal); break;
-        case opcode::push_action: s[sp++] = value::of_entity(ctx_.request.action); break;
-        case opcode::push_resource: s[sp++] = value::of_entity(ctx_.request.resource); break;
-        case opcode::push_context: s[sp++] = ctx_.request.context; break;
+        case opcode::push_constant:
+          s[sp++] = plan_.constants[in.arg];
+          break;
+        case opcode::push_principal:
+          s[sp++] = value::of_entity(ctx_.request.principal);
+          break;
+        case opcode::push_action:
+          s[sp++] = value::of_entity(ctx_.request.action);
+          break;
+        case opcode::push_resource:
+          s[sp++] = value::of_entity(ctx_.request.resource);
+          break;
+        case opcode::push_context:
+          s[sp++] = ctx_.request.context;
+          break;
         case opcode::logical_not:
           if (!op_not(ctx_, s[sp - 1], s[sp - 1])) return false;
           break;
@@ -48,7 +58,8 @@ class machine {
         }
         case opcode::check_bool: {
           const expr_kind parent = ast_.at(in.source).kind;
-          if (!expect_bool(ctx_, s[sp - 1], parent == expr_kind::logical_and ? "the right of `&&`" : "the right of `||`"))
+          if (!expect_bool(ctx_, s[sp - 1],
+                           parent == expr_kind::logical_and ? "the right of `&&`" : "the right of `||`"))
             return false;
           break;
         }
@@ -57,7 +68,9 @@ class machine {
           --sp;
           if (!s[sp].boolean) pc = in.arg;
           break;
-        case opcode::jump: pc = in.arg; break;
+        case opcode::jump:
+          pc = in.arg;
+          break;
         case opcode::equal:
         case opcode::not_equal:
         case opcode::less:
@@ -142,11 +155,13 @@ class machine {
 
 // The index keys an entity matches: itself, its ancestors, and `extra` (its type key for a
 // principal or resource; `any_key` for an action).
-void index_keys(const entity_data& entities, entity_uid uid, std::uint64_t extra, std::vector<std::uint64_t>& out) {
+void index_keys(const entity_data& entities, entity_uid uid, std::uint64_t extra,
+                std::vector<std::uint64_t>& out) {
   out.clear();
   out.push_back(uid.key());
   out.push_back(extra);
-  if (const entity_record* rec = entities.find(uid)) out.insert(out.end(), rec->ancestors.begin(), rec->ancestors.end());
+  if (const entity_record* rec = entities.find(uid))
+    out.insert(out.end(), rec->ancestors.begin(), rec->ancestors.end());
 }
 
 void append(std::span<const std::uint32_t> found, std::vector<std::uint32_t>& out) {
@@ -204,8 +219,10 @@ void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, 
     policy_result& r = scratch.next_result();
     r.policy = index;
     r.outcome = errored ? policy_outcome::errored : policy_outcome::satisfied;
-    if (errored) r.error = scratch.error;
-    else r.error.clear();
+    if (errored)
+      r.error = scratch.error;
+    else
+      r.error.clear();
   }
 }
 

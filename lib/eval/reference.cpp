@@ -20,24 +20,40 @@ class tree_walker {
     value a;
     value b;
     switch (e.kind) {
-      case expr_kind::literal: out = ast_.literals[e.name]; return true;
-      case expr_kind::var_principal: out = value::of_entity(ctx_.request.principal); return true;
-      case expr_kind::var_action: out = value::of_entity(ctx_.request.action); return true;
-      case expr_kind::var_resource: out = value::of_entity(ctx_.request.resource); return true;
-      case expr_kind::var_context: out = ctx_.request.context; return true;
+      case expr_kind::literal:
+        out = ast_.literals[e.name];
+        return true;
+      case expr_kind::var_principal:
+        out = value::of_entity(ctx_.request.principal);
+        return true;
+      case expr_kind::var_action:
+        out = value::of_entity(ctx_.request.action);
+        return true;
+      case expr_kind::var_resource:
+        out = value::of_entity(ctx_.request.resource);
+        return true;
+      case expr_kind::var_context:
+        out = ctx_.request.context;
+        return true;
       case expr_kind::slot_principal:
-      case expr_kind::slot_resource: ctx_.error = "unlinked template slot"; return false;
-      case expr_kind::logical_not: return eval(e.a, a) && op_not(ctx_, a, out);
-      case expr_kind::negate: return eval(e.a, a) && op_negate(ctx_, a, out);
+      case expr_kind::slot_resource:
+        ctx_.error = "unlinked template slot";
+        return false;
+      case expr_kind::logical_not:
+        return eval(e.a, a) && op_not(ctx_, a, out);
+      case expr_kind::negate:
+        return eval(e.a, a) && op_negate(ctx_, a, out);
       case expr_kind::logical_and:
       case expr_kind::logical_or: {
         const bool is_and = e.kind == expr_kind::logical_and;
-        if (!eval(e.a, a) || !expect_bool(ctx_, a, is_and ? "the left of `&&`" : "the left of `||`")) return false;
+        if (!eval(e.a, a) || !expect_bool(ctx_, a, is_and ? "the left of `&&`" : "the left of `||`"))
+          return false;
         if (a.boolean != is_and) {  // false && _, true || _
           out = a;
           return true;
         }
-        if (!eval(e.b, b) || !expect_bool(ctx_, b, is_and ? "the right of `&&`" : "the right of `||`")) return false;
+        if (!eval(e.b, b) || !expect_bool(ctx_, b, is_and ? "the right of `&&`" : "the right of `||`"))
+          return false;
         out = b;
         return true;
       }
@@ -51,14 +67,20 @@ class tree_walker {
       case expr_kind::greater:
       case expr_kind::greater_equal:
         return eval(e.a, a) && eval(e.b, b) && op_compare(ctx_, e.kind, a, b, out);
-      case expr_kind::in: return eval(e.a, a) && eval(e.b, b) && op_in(ctx_, a, b, out);
+      case expr_kind::in:
+        return eval(e.a, a) && eval(e.b, b) && op_in(ctx_, a, b, out);
       case expr_kind::add:
       case expr_kind::subtract:
-      case expr_kind::multiply: return eval(e.a, a) && eval(e.b, b) && op_arithmetic(ctx_, e.kind, a, b, out);
-      case expr_kind::has: return eval(e.a, a) && op_has(ctx_, a, ast_.list(e), out);
-      case expr_kind::get_attr: return eval(e.a, a) && op_get_attr(ctx_, a, e.name, out);
-      case expr_kind::like: return eval(e.a, a) && op_like(ctx_, a, ast_.patterns[e.name], out);
-      case expr_kind::is: return eval(e.a, a) && op_is(ctx_, a, e.name, out);
+      case expr_kind::multiply:
+        return eval(e.a, a) && eval(e.b, b) && op_arithmetic(ctx_, e.kind, a, b, out);
+      case expr_kind::has:
+        return eval(e.a, a) && op_has(ctx_, a, ast_.list(e), out);
+      case expr_kind::get_attr:
+        return eval(e.a, a) && op_get_attr(ctx_, a, e.name, out);
+      case expr_kind::like:
+        return eval(e.a, a) && op_like(ctx_, a, ast_.patterns[e.name], out);
+      case expr_kind::is:
+        return eval(e.a, a) && op_is(ctx_, a, e.name, out);
       case expr_kind::is_in:
         if (!eval(e.a, a) || !op_is(ctx_, a, e.name, out)) return false;
         if (!out.boolean) return true;  // Cedar: `is T in E` short-circuits on the type
@@ -112,14 +134,15 @@ void evaluate_reference(const compiled_policy_set& set, const entity_data& entit
   tree_walker walker(set.ast, ctx);
   for (std::uint32_t i = 0; i < set.ast.policies.size(); ++i) {
     const policy& p = set.ast.policies[i];
-    if (!scope_matches(entities, p.principal, req.principal) || !scope_matches(entities, p.action, req.action) ||
-        !scope_matches(entities, p.resource, req.resource))
+    if (!scope_matches(entities, p.principal, req.principal) ||
+        !scope_matches(entities, p.action, req.action) || !scope_matches(entities, p.resource, req.resource))
       continue;
     bool holds = true;
     bool errored = false;
     for (const condition& c : p.conditions) {
       value v;
-      if (!walker.eval(c.body, v) || !expect_bool(ctx, v, c.is_when ? "a `when` condition" : "an `unless` condition")) {
+      if (!walker.eval(c.body, v) ||
+          !expect_bool(ctx, v, c.is_when ? "a `when` condition" : "an `unless` condition")) {
         errored = true;
         break;
       }
@@ -132,8 +155,10 @@ void evaluate_reference(const compiled_policy_set& set, const entity_data& entit
     policy_result& r = scratch.next_result();
     r.policy = i;
     r.outcome = errored ? policy_outcome::errored : policy_outcome::satisfied;
-    if (errored) r.error = scratch.error;
-    else r.error.clear();
+    if (errored)
+      r.error = scratch.error;
+    else
+      r.error.clear();
   }
 }
 

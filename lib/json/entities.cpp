@@ -192,7 +192,8 @@ class entity_loader {
       d.where.column = position.column;
       d.where.offset = static_cast<std::uint32_t>(span.offset);
       d.where.length = static_cast<std::uint32_t>(std::max<std::size_t>(1, std::min(span.length, line_left)));
-      if (position.line_text.size() <= diagnostic::max_excerpt_bytes) d.source_line = std::string(position.line_text);
+      if (position.line_text.size() <= diagnostic::max_excerpt_bytes)
+        d.source_line = std::string(position.line_text);
     }
     diagnostics_.push_back(std::move(d));
   }

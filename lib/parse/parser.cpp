@@ -6,13 +6,13 @@
 #include "parse/parser.hpp"
 
 #include <fmt/format.h>
+#include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include <charconv>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <string>
-#include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include "mandate_grammar.hpp"
 #include "value/extensions.hpp"
@@ -74,9 +74,11 @@ using action_target = peg::sor<g::entity_list, g::entity_ref>;
 using has_target = peg::sor<g::lit_string, g::has_path>;
 MANDATE_EXPECT(action_target, "expected an action or a list of actions `[...]`");
 MANDATE_EXPECT(has_target, "expected an attribute name after `has`");
-MANDATE_EXPECT(g::reserved_attr_name, "a reserved word cannot follow `.`; write `[\"name\"]` to read an attribute with that name");
-MANDATE_EXPECT(g::unknown_variable, "unknown variable: the variables are `principal`, `action`, `resource` and `context` "
-                                    "(an entity reference looks like `Type::\"id\"`)");
+MANDATE_EXPECT(g::reserved_attr_name,
+               "a reserved word cannot follow `.`; write `[\"name\"]` to read an attribute with that name");
+MANDATE_EXPECT(g::unknown_variable,
+               "unknown variable: the variables are `principal`, `action`, `resource` and `context` "
+               "(an entity reference looks like `Type::\"id\"`)");
 MANDATE_EXPECT(g::single_equals, "`=` is not an operator; use `==` to compare");
 MANDATE_EXPECT(g::chained_comparison, "comparisons cannot be chained; use parentheses and `&&`");
 #undef MANDATE_EXPECT
@@ -86,7 +88,8 @@ MANDATE_EXPECT(g::chained_comparison, "comparisons cannot be chained; use parent
 enum class error_place : std::uint8_t { here, after_previous_token, opening_quote };
 
 struct syntax_error : peg::parse_error {
-  syntax_error(const std::string& message, const peg::position& at, const char* diagnostic_code, error_place where)
+  syntax_error(const std::string& message, const peg::position& at, const char* diagnostic_code,
+               error_place where)
       : peg::parse_error(message, at), code(diagnostic_code), place(where) {}
   const char* code;
   error_place place;
@@ -98,8 +101,9 @@ struct parser_control : peg::normal<Rule> {
   [[noreturn]] static void raise(const Input& in, States&&... /*unused*/) {
     const peg::position at = in.position();
     if constexpr (std::is_same_v<Rule, g::nesting_too_deep>) {
-      throw syntax_error("expression nested too deeply (more than " + std::to_string(g::nesting_limit()) + " levels)",
-                         at, "nesting", error_place::here);
+      throw syntax_error(
+          "expression nested too deeply (more than " + std::to_string(g::nesting_limit()) + " levels)", at,
+          "nesting", error_place::here);
     } else if constexpr (std::is_same_v<Rule, g::semicolon>) {
       throw syntax_error(error_message<Rule>, at, "parse", error_place::after_previous_token);
     } else if constexpr (std::is_same_v<Rule, peg::one<'"'>>) {
@@ -107,7 +111,8 @@ struct parser_control : peg::normal<Rule> {
     } else if constexpr (error_message<Rule> != nullptr) {
       throw syntax_error(error_message<Rule>, at, "parse", error_place::here);
     } else {
-      throw syntax_error("syntax error: expected " + std::string(peg::demangle<Rule>()), at, "parse", error_place::here);
+      throw syntax_error("syntax error: expected " + std::string(peg::demangle<Rule>()), at, "parse",
+                         error_place::here);
     }
   }
 };
@@ -116,25 +121,29 @@ template <typename Rule>
 using selector = peg::parse_tree::selector<
     Rule,
     peg::parse_tree::store_content::on<
-        g::lit_true, g::lit_false, g::lit_int, g::lit_string, g::pattern_lit, g::slot_principal, g::slot_resource,
-        g::var_principal, g::var_action, g::var_resource, g::var_context, g::entity_ref, g::type_path,
-        g::path_segment, g::function_call, g::set_lit, g::record_lit, g::record_entry, g::attr_name,
-        g::method_access, g::attr_access, g::index_access, g::op_not, g::op_negate, g::op_multiply, g::op_plus,
-        g::op_minus, g::op_eq, g::op_ne, g::op_le, g::op_ge, g::op_lt, g::op_gt, g::op_in, g::comparison,
-        g::has_test, g::like_test, g::is_test, g::is_in, g::if_expr, g::annotation, g::annotation_key,
-        g::effect_permit, g::effect_forbid, g::effect_require_approval, g::principal_scope, g::action_scope,
-        g::resource_scope, g::scope_eq, g::scope_in, g::scope_is, g::action_eq, g::action_in, g::entity_list,
-        g::condition, g::cond_when, g::cond_unless, g::policy>,
-    peg::parse_tree::fold_one::on<g::or_expr, g::and_expr, g::relation, g::add_expr, g::mul_expr, g::unary_expr,
-                                  g::member_expr>>;
+        g::lit_true, g::lit_false, g::lit_int, g::lit_string, g::pattern_lit, g::slot_principal,
+        g::slot_resource, g::var_principal, g::var_action, g::var_resource, g::var_context, g::entity_ref,
+        g::type_path, g::path_segment, g::function_call, g::set_lit, g::record_lit, g::record_entry,
+        g::attr_name, g::method_access, g::attr_access, g::index_access, g::op_not, g::op_negate,
+        g::op_multiply, g::op_plus, g::op_minus, g::op_eq, g::op_ne, g::op_le, g::op_ge, g::op_lt, g::op_gt,
+        g::op_in, g::comparison, g::has_test, g::like_test, g::is_test, g::is_in, g::if_expr, g::annotation,
+        g::annotation_key, g::effect_permit, g::effect_forbid, g::effect_require_approval, g::principal_scope,
+        g::action_scope, g::resource_scope, g::scope_eq, g::scope_in, g::scope_is, g::action_eq, g::action_in,
+        g::entity_list, g::condition, g::cond_when, g::cond_unless, g::policy>,
+    peg::parse_tree::fold_one::on<g::or_expr, g::and_expr, g::relation, g::add_expr, g::mul_expr,
+                                  g::unary_expr, g::member_expr>>;
 
 // ---- string literals ----------------------------------------------------------------------
 
 bool hex_value(char c, std::uint32_t& v) noexcept {
-  if (c >= '0' && c <= '9') v = static_cast<std::uint32_t>(c - '0');
-  else if (c >= 'a' && c <= 'f') v = static_cast<std::uint32_t>(c - 'a' + 10);
-  else if (c >= 'A' && c <= 'F') v = static_cast<std::uint32_t>(c - 'A' + 10);
-  else return false;
+  if (c >= '0' && c <= '9')
+    v = static_cast<std::uint32_t>(c - '0');
+  else if (c >= 'a' && c <= 'f')
+    v = static_cast<std::uint32_t>(c - 'a' + 10);
+  else if (c >= 'A' && c <= 'F')
+    v = static_cast<std::uint32_t>(c - 'A' + 10);
+  else
+    return false;
   return true;
 }
 
@@ -163,13 +172,34 @@ bool decode_escape(std::string_view body, std::size_t& i, std::string& out, std:
   was_star = false;
   const char c = body[i];
   switch (c) {
-    case 'n': out += '\n'; ++i; return true;
-    case 'r': out += '\r'; ++i; return true;
-    case 't': out += '\t'; ++i; return true;
-    case '\\': out += '\\'; ++i; return true;
-    case '0': out += '\0'; ++i; return true;
-    case '\'': out += '\''; ++i; return true;
-    case '"': out += '"'; ++i; return true;
+    case 'n':
+      out += '\n';
+      ++i;
+      return true;
+    case 'r':
+      out += '\r';
+      ++i;
+      return true;
+    case 't':
+      out += '\t';
+      ++i;
+      return true;
+    case '\\':
+      out += '\\';
+      ++i;
+      return true;
+    case '0':
+      out += '\0';
+      ++i;
+      return true;
+    case '\'':
+      out += '\'';
+      ++i;
+      return true;
+    case '"':
+      out += '"';
+      ++i;
+      return true;
     case '*':
       if (!star_ok) break;
       was_star = true;
@@ -207,7 +237,8 @@ bool decode_escape(std::string_view body, std::size_t& i, std::string& out, std:
       error = "invalid unicode escape: expected `\\u{...}` with 1 to 6 hex digits of a valid code point";
       return false;
     }
-    default: break;
+    default:
+      break;
   }
   error = std::string("invalid escape `\\") + c + "`";
   return false;
@@ -444,7 +475,8 @@ class tree_converter {
   void check_action_type(const parse_node& n) {
     const parse_node& path = *n.children.at(0);
     if (path.children.empty() || path.children.back()->string_view() != "Action")
-      error(n, "scope", "expected an action entity (type `Action` or `Namespace::Action`) in the action constraint");
+      error(n, "scope",
+            "expected an action entity (type `Action` or `Namespace::Action`) in the action constraint");
   }
 
   scope_constraint action_scope(const parse_node& n) {
@@ -474,8 +506,8 @@ class tree_converter {
     return out;
   }
 
-  expr_id list_node(const parse_node& n, expr_kind kind, std::span<const std::uint32_t> items, expr_id receiver,
-                    std::uint32_t name) {
+  expr_id list_node(const parse_node& n, expr_kind kind, std::span<const std::uint32_t> items,
+                    expr_id receiver, std::uint32_t name) {
     expr e;
     e.kind = kind;
     e.a = receiver;
@@ -498,12 +530,13 @@ class tree_converter {
     if (negative) span.begin = sign_begin;
     if (ec != std::errc() || ptr != digits.data() + digits.size() || magnitude > limit) {
       diags_.push_back(make_diagnostic(ast_, span, "integer",
-                                       "integer literal `" + std::string(negative ? "-" : "") + std::string(digits) +
-                                           "` is out of range for a 64-bit Long"));
+                                       "integer literal `" + std::string(negative ? "-" : "") +
+                                           std::string(digits) + "` is out of range for a 64-bit Long"));
       failed_ = true;
       magnitude = 0;
     }
-    const std::int64_t v = negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
+    const std::int64_t v =
+        negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
     const expr_id id = add_literal(n, value::of_int(v));
     ast_.exprs[id].span = span;
     return id;
@@ -537,7 +570,8 @@ class tree_converter {
     if (n.is_type<g::and_expr>() || n.is_type<g::or_expr>()) {
       const expr_kind kind = n.is_type<g::and_expr>() ? expr_kind::logical_and : expr_kind::logical_or;
       expr_id left = expression(*n.children.at(0));
-      for (std::size_t i = 1; i < n.children.size(); ++i) left = add_binary(kind, left, expression(*n.children[i]));
+      for (std::size_t i = 1; i < n.children.size(); ++i)
+        left = add_binary(kind, left, expression(*n.children[i]));
       return left;
     }
     if (n.is_type<g::if_expr>()) {
@@ -553,8 +587,10 @@ class tree_converter {
   expr_id function_call(const parse_node& n) {
     const std::string name = type_name(*n.children.at(0));
     if (!is_extension_function(name))
-      error(*n.children[0], "function", "unknown function `" + name + "` (extension functions are decimal, ip, "
-                                        "datetime and duration)");
+      error(*n.children[0], "function",
+            "unknown function `" + name +
+                "` (extension functions are decimal, ip, "
+                "datetime and duration)");
     else if (n.children.size() != 2)
       error(n, "arguments", fmt::format("`{}` takes 1 argument, not {}", name, n.children.size() - 1));
     std::vector<std::uint32_t> args;
@@ -608,7 +644,8 @@ class tree_converter {
                 fmt::format("`{}` takes {} argument{}, not {}", method, arity, arity == 1 ? "" : "s", given));
         }
         std::vector<std::uint32_t> args;
-        for (std::size_t k = 1; k < access.children.size(); ++k) args.push_back(expression(*access.children[k]));
+        for (std::size_t k = 1; k < access.children.size(); ++k)
+          args.push_back(expression(*access.children[k]));
         const expr_id id = list_node(access, expr_kind::method_call, args, current, intern(method));
         ast_.exprs[id].span = e.span;
         current = id;
@@ -620,12 +657,18 @@ class tree_converter {
   // Arguments each method takes besides its receiver; -1 for an unknown method.
   static int method_arity(std::string_view name) noexcept {
     static constexpr std::pair<std::string_view, int> arities[] = {
-        {"contains", 1},           {"containsAll", 1},      {"containsAny", 1},        {"isEmpty", 0},
-        {"hasTag", 1},             {"getTag", 1},           {"lessThan", 1},           {"lessThanOrEqual", 1},
-        {"greaterThan", 1},        {"greaterThanOrEqual", 1}, {"isIpv4", 0},           {"isIpv6", 0},
-        {"isLoopback", 0},         {"isMulticast", 0},      {"isInRange", 1},          {"offset", 1},
-        {"durationSince", 1},      {"toDate", 0},           {"toTime", 0},             {"toMilliseconds", 0},
-        {"toSeconds", 0},          {"toMinutes", 0},        {"toHours", 0},            {"toDays", 0}};
+        {"contains", 1},      {"containsAll", 1},
+        {"containsAny", 1},   {"isEmpty", 0},
+        {"hasTag", 1},        {"getTag", 1},
+        {"lessThan", 1},      {"lessThanOrEqual", 1},
+        {"greaterThan", 1},   {"greaterThanOrEqual", 1},
+        {"isIpv4", 0},        {"isIpv6", 0},
+        {"isLoopback", 0},    {"isMulticast", 0},
+        {"isInRange", 1},     {"offset", 1},
+        {"durationSince", 1}, {"toDate", 0},
+        {"toTime", 0},        {"toMilliseconds", 0},
+        {"toSeconds", 0},     {"toMinutes", 0},
+        {"toHours", 0},       {"toDays", 0}};
     for (const auto& [method, arity] : arities)
       if (method == name) return arity;
     return -1;
@@ -693,12 +736,18 @@ class tree_converter {
     if (tail.is_type<g::comparison>()) {
       const parse_node& op = *tail.children.at(0);
       expr_kind kind = expr_kind::equal;
-      if (op.is_type<g::op_ne>()) kind = expr_kind::not_equal;
-      else if (op.is_type<g::op_lt>()) kind = expr_kind::less;
-      else if (op.is_type<g::op_le>()) kind = expr_kind::less_equal;
-      else if (op.is_type<g::op_gt>()) kind = expr_kind::greater;
-      else if (op.is_type<g::op_ge>()) kind = expr_kind::greater_equal;
-      else if (op.is_type<g::op_in>()) kind = expr_kind::in;
+      if (op.is_type<g::op_ne>())
+        kind = expr_kind::not_equal;
+      else if (op.is_type<g::op_lt>())
+        kind = expr_kind::less;
+      else if (op.is_type<g::op_le>())
+        kind = expr_kind::less_equal;
+      else if (op.is_type<g::op_gt>())
+        kind = expr_kind::greater;
+      else if (op.is_type<g::op_ge>())
+        kind = expr_kind::greater_equal;
+      else if (op.is_type<g::op_in>())
+        kind = expr_kind::in;
       return add_binary(kind, left, expression(*tail.children.at(1)));
     }
     expr e;
@@ -746,7 +795,8 @@ class tree_converter {
 std::size_t end_of_previous_token(std::string_view text, std::size_t at) {
   std::size_t back = at;
   bool crossed_line = false;
-  while (back > 0 && (text[back - 1] == ' ' || text[back - 1] == '\t' || text[back - 1] == '\n' || text[back - 1] == '\r')) {
+  while (back > 0 && (text[back - 1] == ' ' || text[back - 1] == '\t' || text[back - 1] == '\n' ||
+                      text[back - 1] == '\r')) {
     crossed_line |= text[back - 1] == '\n';
     --back;
   }
@@ -804,7 +854,8 @@ void parse_policies(policy_set_ast& ast, std::uint32_t file_index, const parse_l
   while (offset <= text.size()) {
     peg::memory_input in(text.data() + offset, text.data() + text.size(), file_name);
     try {
-      auto root = peg::parse_tree::parse<g::next_policy, parse_node, selector, peg::nothing, parser_control>(in);
+      auto root =
+          peg::parse_tree::parse<g::next_policy, parse_node, selector, peg::nothing, parser_control>(in);
       if (!root || root->children.empty()) break;  // end of input
       tree_converter converter(ast, file_index, static_cast<std::uint32_t>(offset), diagnostics);
       converter.convert_policy(*root->children.front(), ast.policies_seen++);

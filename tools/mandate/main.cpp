@@ -318,7 +318,8 @@ int run(int argc, char** argv) {
       ->required()
       ->type_name("FILE|DIR");
   eval->add_option("--entities", eval_args.entities_path, "Cedar entity JSON file")->type_name("FILE");
-  eval->add_option("--schema", eval_args.schema_path, "Cedar schema (.cedarschema text, or .json); policies must type-check against it")
+  eval->add_option("--schema", eval_args.schema_path,
+                   "Cedar schema (.cedarschema text, or .json); policies must type-check against it")
       ->type_name("FILE");
   CLI::Option_group* input = eval->add_option_group("input", "Where the requests come from (exactly one)");
   input->add_option("--request", eval_args.request_path, "JSON request, or a JSON array of requests")
@@ -336,7 +337,9 @@ int run(int argc, char** argv) {
   std::string check_schema;
   CLI::App* check = app.add_subcommand("check", "Compile policy files and report diagnostics");
   check->add_option("FILES", check_paths, "Policy files or directories")->required()->type_name("FILE|DIR");
-  check->add_option("--schema", check_schema, "Cedar schema (.cedarschema text, or .json); policies must type-check against it")
+  check
+      ->add_option("--schema", check_schema,
+                   "Cedar schema (.cedarschema text, or .json); policies must type-check against it")
       ->type_name("FILE");
 
   try {
