@@ -844,22 +844,15 @@ TEST_CASE("parse: template slots in the scope, and only there") {
   });
 }
 
-TEST_CASE("parse: a template compiles to a `template` diagnostic naming the policy") {
-  const auto ds = compile_errors(
+TEST_CASE("parse: templates compile with positional ids and decide nothing until linked") {
+  const auto compiled = mandate::policy_set::compile(
       "permit (principal, action, resource);\n"
       "@id(\"share\")\n"
       "permit (principal == ?principal, action in [Action::\"view\"], resource in ?resource);\n"
       "permit (principal, action, resource == ?resource);");
-  REQUIRE(ds.size() == 2);
-  CHECK(ds[0].code == "template");
-  CHECK(ds[0].level == mandate::severity::error);
-  CHECK(ds[0].message.find("`share`") != std::string::npos);
-  CHECK(ds[0].message.find("template") != std::string::npos);
-  CHECK(ds[0].where.line == 2);
-  CHECK(ds[1].code == "template");
-  // Templates take a positional id like any policy.
-  CHECK(ds[1].message.find("`policy2`") != std::string::npos);
-  CHECK(ds[1].where.line == 4);
+  REQUIRE(compiled.has_value());
+  CHECK(compiled->template_ids() == std::vector<std::string>{"share", "policy2"});
+  CHECK(compiled->policy_ids() == std::vector<std::string>{"policy0", "share", "policy2"});
 }
 
 TEST_CASE("parse: spans of policies, conditions and operators") {
@@ -920,12 +913,16 @@ TEST_CASE("parse: ids are @id when present, else policyN by position") {
 // Positional ids count every policy, broken ones included (REFERENCE.md section 12), so
 // diagnostics name the right policy and a later `@id("policyN")` does not collide.
 TEST_CASE("parse: positional ids count policies that failed to parse") {
-  const auto template_after_error = compile_errors(
+  // The broken first policy still takes position 0, so the third one's `@id("policy1")`
+  // collides with the second policy's positional id.
+  const auto counted = compile_errors(
       "permit (principal, action resource);\n"
-      "permit (principal == ?principal, action, resource);");
-  REQUIRE(template_after_error.size() == 2);
-  CHECK(template_after_error[1].code == "template");
-  CHECK(template_after_error[1].message.find("`policy1`") != std::string::npos);
+      "permit (principal, action, resource);\n"
+      "@id(\"policy1\") permit (principal, action, resource);");
+  REQUIRE(counted.size() == 2);
+  CHECK(counted[0].code == "parse");
+  CHECK(counted[1].code == "duplicate-id");
+  CHECK(counted[1].message.find("`policy1`") != std::string::npos);
 
   // Only the unknown function is wrong here; there is no duplicate id.
   const auto no_collision = compile_errors(

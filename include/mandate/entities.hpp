@@ -21,6 +21,8 @@ struct entity_data;
 
 inline namespace v0 {
 
+class schema;
+
 /// An entity's type and id, e.g. {"Agent", "support-bot"} for Agent::"support-bot".
 struct entity_ref {
   std::string type;
@@ -41,6 +43,24 @@ class entity_store {
   /// Reads and parses a file of Cedar entity JSON.
   [[nodiscard]] static expected<entity_store, std::vector<diagnostic>> load(
       const std::filesystem::path& file);
+
+  /// Parses Cedar's entity JSON as Cedar does when given a schema. Values are read as the schema
+  /// types them, so the explicit escapes may be left out: `"10.0.0.1"` where an attribute is an
+  /// `ipaddr` (likewise `decimal`, `datetime`, `duration`), `{"type": "User", "id": "alice"}`
+  /// where it is a `User`; the escapes still work. Every entity must conform: its type declared
+  /// (an enumerated type's id among its ids), required attributes present, no undeclared ones
+  /// (unless the type is open), every value of its declared type, parents of allowed types, tags
+  /// of the declared tag type (none when none are declared). The schema's actions are added with
+  /// their groups, so `action in Action::"group"` needs no action entities in the data; an action
+  /// the data does list must match its declaration exactly. Each failure is a diagnostic with
+  /// code "entities" (or "json" for a syntax error) pointing into the text. `s` need not outlive
+  /// the result.
+  [[nodiscard]] static expected<entity_store, std::vector<diagnostic>> from_json(std::string_view json,
+                                                                                 std::string_view source_name,
+                                                                                 const schema& s);
+  /// Reads a file of Cedar entity JSON and parses it with schema `s`, as from_json above.
+  [[nodiscard]] static expected<entity_store, std::vector<diagnostic>> load(const std::filesystem::path& file,
+                                                                            const schema& s);
 
   [[nodiscard]] std::size_t size() const noexcept;
   [[nodiscard]] bool contains(const entity_ref& uid) const noexcept;

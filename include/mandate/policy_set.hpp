@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -45,6 +46,15 @@ struct compile_options {
   std::uint32_t max_errors = 50;
 };
 
+/// A link of a template policy (one with `?principal` / `?resource` slots) to entities: the
+/// linked policy is the template with its slots filled, under its own id. Linking is Cedar's.
+struct template_link {
+  std::string template_id;  ///< id of the template policy (`@id`, or `policyN`)
+  std::string link_id;      ///< id of the linked policy; must not clash with any other id
+  std::optional<entity_ref> principal;  ///< value of ?principal, required iff the template has it
+  std::optional<entity_ref> resource;   ///< value of ?resource, required iff the template has it
+};
+
 /// Per-evaluation options. Aggregate: `evaluation_options{.mode = eval_mode::cedar}`.
 struct evaluation_options {
   eval_mode mode = eval_mode::mandate;
@@ -60,12 +70,20 @@ class policy_set {
   [[nodiscard]] static expected<policy_set, std::vector<diagnostic>> compile(
       std::string_view text, std::string_view source_name = "<input>", const compile_options& options = {});
   /// Compiles several sources as one set; policy ids run on across sources in order.
+  /// Templates are kept but decide nothing until linked: pass `links` here or call link().
   [[nodiscard]] static expected<policy_set, std::vector<diagnostic>> compile(
-      std::span<const policy_source> sources, const compile_options& options = {});
+      std::span<const policy_source> sources, const compile_options& options = {},
+      std::span<const template_link> links = {});
   /// Reads a file, or every `*.cedar` / `*.mandate` file under a directory (sorted by path),
   /// and compiles them as one set. Unreadable files are diagnostics with code "io".
   [[nodiscard]] static expected<policy_set, std::vector<diagnostic>> load(
       const std::filesystem::path& file_or_directory, const compile_options& options = {});
+
+  /// Returns a new set with `links` added to this set's links (this set is unchanged). Errors:
+  /// an unknown template id, a missing or extra slot value, an id already in use.
+  [[nodiscard]] expected<policy_set, std::vector<diagnostic>> link(std::span<const template_link> links) const;
+  /// Ids of the template policies, in source order.
+  [[nodiscard]] std::vector<std::string> template_ids() const;
 
   /// Evaluates one request against `entities`. Never throws: problems are errors in the
   /// decision, and anything that stops evaluation is a deny.
@@ -77,7 +95,7 @@ class policy_set {
 
   /// Number of policies.
   [[nodiscard]] std::size_t size() const noexcept;
-  /// Policy ids in source order.
+  /// Policy ids in source order, templates included, then the ids of linked policies.
   [[nodiscard]] std::vector<std::string> policy_ids() const;
   /// A 64-bit XXH3 fingerprint of the normalised source texts, for audit records.
   [[nodiscard]] std::uint64_t fingerprint() const noexcept;
@@ -92,6 +110,12 @@ class policy_set {
   std::shared_ptr<const detail::compiled_policy_set> impl_;
   friend struct ::mandate::detail::compiled_policy_set;
 };
+
+/// Parses a links file in the form of the Cedar CLI's `--template-linked` file: a JSON array
+/// of `{"template_id": T, "link_id": L, "args": {"?principal": E, "?resource": E}}`, where
+/// each E is `{"type": T, "id": I}` or the text `Type::"id"`.
+[[nodiscard]] expected<std::vector<template_link>, std::vector<diagnostic>> parse_template_links(
+    std::string_view json, std::string_view source_name = "<links>");
 
 }  // namespace v0
 }  // namespace mandate

@@ -32,39 +32,77 @@ bool is_policy_file(const std::filesystem::path& p) {
 }
 
 // Policy ids are `@id` when present, else Cedar's positional `policyN`.
-void assign_ids(compiled_policy_set& set, std::vector<diagnostic>& diagnostics) {
+void assign_ids(compiled_policy_set& set) {
   const auto& policies = set.ast.policies;
   set.ids.reserve(policies.size());
-  for (std::size_t i = 0; i < policies.size(); ++i) {
-    const detail::annotation* id = policies[i].find_annotation("id");
-    set.ids.push_back(id != nullptr ? id->value : "policy" + std::to_string(policies[i].position));
+  for (const auto& p : policies) {
+    const detail::annotation* id = p.find_annotation("id");
+    set.ids.push_back(id != nullptr ? id->value : "policy" + std::to_string(p.position));
   }
+}
+
+void report_duplicate_ids(const compiled_policy_set& set, std::vector<diagnostic>& diagnostics) {
+  const auto& policies = set.ast.policies;
   std::vector<std::size_t> order(policies.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return set.ids[a] < set.ids[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return set.ids[a] < set.ids[b]; });
   for (std::size_t k = 1; k < order.size(); ++k) {
     if (set.ids[order[k]] != set.ids[order[k - 1]]) continue;
     const detail::annotation* id = policies[order[k]].find_annotation("id");
     const detail::source_span span = id != nullptr ? id->span : policies[order[k]].span;
-    diagnostics.push_back(detail::make_diagnostic(set.ast, span, "duplicate-id",
-                                                  "duplicate policy id `" + set.ids[order[k]] + "`"));
+    diagnostics.push_back(
+        detail::make_diagnostic(set.ast, span, "duplicate-id", "duplicate policy id `" + set.ids[order[k]] + "`"));
   }
 }
 
-void reject_templates(const compiled_policy_set& set, std::vector<diagnostic>& diagnostics) {
-  for (std::size_t i = 0; i < set.ast.policies.size(); ++i) {
-    const auto& p = set.ast.policies[i];
-    if (p.principal.slot || p.resource.slot)
-      diagnostics.push_back(detail::make_diagnostic(
-          set.ast, p.span, "template",
-          "policy `" + set.ids[i] +
-              "` is a template (it has a ?principal or ?resource slot); templates must "
-              "be linked before they can be evaluated, and this policy set has no links for it"));
+diagnostic link_error(const template_link& link, std::string message) {
+  diagnostic d;
+  d.code = "link";
+  d.message = "link `" + link.link_id + "` of template `" + link.template_id + "`: " + std::move(message);
+  d.where.file = "<links>";
+  return d;
+}
+
+// Fills `slot` from `value`; false (with a diagnostic) when one is given without the other.
+bool fill_slot(detail::scope_constraint& slot, const std::optional<entity_ref>& value, const char* name,
+               const template_link& link, std::vector<diagnostic>& diagnostics) {
+  if (slot.slot != value.has_value()) {
+    diagnostics.push_back(link_error(link, slot.slot ? std::string("the template has ") + name + " but no value was given"
+                                                     : std::string("the template has no ") + name + " slot"));
+    return false;
+  }
+  if (slot.slot) {
+    slot.entity = {detail::intern(value->type), detail::intern(value->id)};
+    slot.slot = false;
+  }
+  return true;
+}
+
+// A linked policy is a copy of its template with the slots filled: conditions and
+// annotations are shared expression ids, so linking costs a scope, not a recompile of text.
+void apply_links(compiled_policy_set& set, std::span<const template_link> links,
+                 std::vector<diagnostic>& diagnostics) {
+  const std::size_t templates_end = set.ast.policies.size();
+  std::uint32_t position = set.ast.policies_seen;
+  for (const template_link& link : links) {
+    std::size_t found = templates_end;
+    for (std::size_t i = 0; i < templates_end; ++i)
+      if (set.ids[i] == link.template_id) found = i;
+    if (found == templates_end || !set.ast.policies[found].is_template()) {
+      diagnostics.push_back(link_error(link, found == templates_end ? "no policy has that id" : "that policy is not a template"));
+      continue;
+    }
+    detail::policy linked = set.ast.policies[found];
+    const bool ok = fill_slot(linked.principal, link.principal, "?principal", link, diagnostics) &
+                    fill_slot(linked.resource, link.resource, "?resource", link, diagnostics);
+    if (!ok) continue;
+    linked.position = position++;
+    set.ast.policies.push_back(std::move(linked));
+    set.ids.push_back(link.link_id);
   }
 }
 
-std::uint64_t fingerprint_of(const detail::policy_set_ast& ast) {
+std::uint64_t fingerprint_of(const detail::policy_set_ast& ast, std::span<const template_link> links) {
   XXH3_state_t* state = XXH3_createState();
   XXH3_64bits_reset(state);
   for (const auto& file : ast.files) {
@@ -72,6 +110,16 @@ std::uint64_t fingerprint_of(const detail::policy_set_ast& ast) {
     XXH3_64bits_update(state, "\0", 1);
     XXH3_64bits_update(state, file.text.data(), file.text.size());
     XXH3_64bits_update(state, "\0", 1);
+  }
+  for (const template_link& link : links) {
+    for (const std::string* part : {&link.template_id, &link.link_id}) {
+      XXH3_64bits_update(state, part->data(), part->size());
+      XXH3_64bits_update(state, "\0", 1);
+    }
+    for (const auto* slot : {&link.principal, &link.resource}) {
+      const std::string text = *slot ? (*slot)->type + "::" + (*slot)->id : std::string();
+      XXH3_64bits_update(state, text.data(), text.size() + 1);
+    }
   }
   const std::uint64_t hash = XXH3_64bits_digest(state);
   XXH3_freeState(state);
@@ -88,8 +136,12 @@ expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::string_vi
 }
 
 expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::span<const policy_source> sources,
-                                                                  const compile_options& options) {
+                                                                  const compile_options& options,
+                                                                  std::span<const template_link> links) {
   auto set = std::make_shared<compiled_policy_set>();
+  set->sources.assign(sources.begin(), sources.end());
+  set->options = options;
+  set->links.assign(links.begin(), links.end());
   std::vector<diagnostic> diagnostics;
   const detail::parse_limits limits{options.max_nesting_depth, options.max_errors};
   for (const policy_source& source : sources) {
@@ -100,16 +152,29 @@ expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::span<cons
       continue;
     }
     set->ast.files.emplace_back(source.name, source.text);
-    detail::parse_policies(set->ast, static_cast<std::uint32_t>(set->ast.files.size() - 1), limits,
-                           diagnostics);
+    detail::parse_policies(set->ast, static_cast<std::uint32_t>(set->ast.files.size() - 1), limits, diagnostics);
   }
-  assign_ids(*set, diagnostics);
-  reject_templates(*set, diagnostics);
+  assign_ids(*set);
+  apply_links(*set, links, diagnostics);
+  report_duplicate_ids(*set, diagnostics);
   detail::compile_plan(*set, options.max_expression_depth, diagnostics);
-  set->fingerprint = fingerprint_of(set->ast);
+  set->fingerprint = fingerprint_of(set->ast, set->links);
   if (has_errors(diagnostics)) return unexpected(std::move(diagnostics));
   set->warnings = std::move(diagnostics);
   return compiled_policy_set::publish(std::move(set));
+}
+
+expected<policy_set, std::vector<diagnostic>> policy_set::link(std::span<const template_link> links) const {
+  std::vector<template_link> all = impl_->links;
+  all.insert(all.end(), links.begin(), links.end());
+  return compile(impl_->sources, impl_->options, all);
+}
+
+std::vector<std::string> policy_set::template_ids() const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < impl_->ast.policies.size(); ++i)
+    if (impl_->ast.policies[i].is_template()) out.push_back(impl_->ids[i]);
+  return out;
 }
 
 expected<policy_set, std::vector<diagnostic>> policy_set::load(const std::filesystem::path& file_or_directory,

@@ -117,6 +117,9 @@ struct policy {
   source_span span;
   source_span effect_span;
 
+  /// A template has a ?principal or ?resource slot; it decides nothing until linked.
+  [[nodiscard]] bool is_template() const noexcept { return principal.slot || resource.slot; }
+
   [[nodiscard]] const annotation* find_annotation(std::string_view key) const noexcept {
     for (const auto& a : annotations)
       if (a.key == key) return &a;

@@ -303,7 +303,7 @@ void compile_plan(compiled_policy_set& set, std::uint32_t max_depth, std::vector
     }
     compiled.condition_count = static_cast<std::uint32_t>(p.conditions.size()) - compiled.condition_begin;
     p.policies.push_back(compiled);
-    index_policy(entries, pol, i);
+    if (!pol.is_template()) index_policy(entries, pol, i);  // unlinked slots match nothing
   }
   p.by_principal.build(std::move(entries.by_principal));
   p.by_resource.build(std::move(entries.by_resource));

@@ -94,6 +94,11 @@ inline constexpr std::uint64_t any_key = ~std::uint64_t{0};
 constexpr std::uint64_t type_key(symbol t) noexcept { return (std::uint64_t{t} << 32) | 0xFFFFFFFFULL; }
 
 struct compiled_policy_set {
+  // What it was compiled from, so link() can compile again with more links.
+  std::vector<policy_source> sources;
+  compile_options options;
+  std::vector<template_link> links;
+
   policy_set_ast ast;
   plan code;
   std::vector<std::string> ids;

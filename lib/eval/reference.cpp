@@ -134,6 +134,7 @@ void evaluate_reference(const compiled_policy_set& set, const entity_data& entit
   tree_walker walker(set.ast, ctx);
   for (std::uint32_t i = 0; i < set.ast.policies.size(); ++i) {
     const policy& p = set.ast.policies[i];
+    if (p.is_template()) continue;  // decides nothing until linked
     if (!scope_matches(entities, p.principal, req.principal) ||
         !scope_matches(entities, p.action, req.action) || !scope_matches(entities, p.resource, req.resource))
       continue;

@@ -189,31 +189,6 @@ bool check_marker(const json& j, json_error& error) {
   return problem.empty() || fail(error, std::move(problem));
 }
 
-// Pushes a step onto the running path for the lifetime of a scope, and pops it only on success,
-// so a failure leaves the path pointing at the offending value.
-class path_step {
- public:
-  path_step(json_error& error, std::string_view key, bool in_escape = false) : error_(error) {
-    error.path.push_back(json_step::member(key, in_escape));
-  }
-  path_step(json_error& error, std::size_t index, bool in_escape = false) : error_(error) {
-    error.path.push_back(json_step::element(index, in_escape));
-  }
-  path_step(const path_step&) = delete;
-  path_step& operator=(const path_step&) = delete;
-  ~path_step() {
-    if (succeeded_) error_.path.pop_back();
-  }
-  bool done(bool ok) {
-    succeeded_ = ok;
-    return ok;
-  }
-
- private:
-  json_error& error_;
-  bool succeeded_ = false;
-};
-
 // The escape key of an object that is one, else empty. In key order, so that an object with
 // several escapes is reported as an "__entity" with stray keys.
 std::string_view escape_key_of(const json& object) {
@@ -582,6 +557,10 @@ class json_scanner {
 };
 
 }  // namespace
+
+bool cedar_extension_call_from_json(const json& body, arena& storage, value& out, json_error& error) {
+  return extension_from_json(body, storage, out, error);
+}
 
 bool parse_json(std::string_view text, json& out, json_error& error) {
   if (!check_nesting(text, error)) return false;

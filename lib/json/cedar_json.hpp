@@ -75,6 +75,31 @@ struct json_error {
 /// A short description of a JSON value's kind for messages: "null", "a number", "an array", ...
 [[nodiscard]] const char* json_kind(const nlohmann::json& j) noexcept;
 
+// Pushes a step onto the running path for the lifetime of a scope, and pops it only on success,
+// so a failure leaves the path pointing at the offending value.
+class path_step {
+ public:
+  path_step(json_error& error, std::string_view key, bool in_escape = false) : error_(error) {
+    error.path.push_back(json_step::member(key, in_escape));
+  }
+  path_step(json_error& error, std::size_t index, bool in_escape = false) : error_(error) {
+    error.path.push_back(json_step::element(index, in_escape));
+  }
+  path_step(const path_step&) = delete;
+  path_step& operator=(const path_step&) = delete;
+  ~path_step() {
+    if (succeeded_) error_.path.pop_back();
+  }
+  bool done(bool ok) {
+    succeeded_ = ok;
+    return ok;
+  }
+
+ private:
+  json_error& error_;
+  bool succeeded_ = false;
+};
+
 // The converters below use `error.path` as their running position: the caller sets it to where
 // `in` sits, and on failure it ends at the offending value. On success it is as it was.
 
@@ -86,6 +111,11 @@ struct json_error {
 /// record. The object itself is never read as an escape: an attribute may be named "__entity".
 [[nodiscard]] bool cedar_record_from_json(const nlohmann::json& in, arena& storage, value& out,
                                           json_error& error);
+
+/// Converts the body of an extension escape, `{"fn": F, "arg": A}` or `{"fn": F, "args": [..]}`, by
+/// calling F. Schema-directed reading accepts this body without its `{"__extn": ..}` wrapper.
+[[nodiscard]] bool cedar_extension_call_from_json(const nlohmann::json& body, arena& storage, value& out,
+                                                  json_error& error);
 
 /// Converts `{"type": T, "id": I}` or `{"__entity": {"type": T, "id": I}}` into a uid, interning
 /// both parts. T must be a valid entity type name.

@@ -1,7 +1,9 @@
 // Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
 //
 // The public entity_store: Cedar's entity JSON read into interned records, with every entity's
-// ancestors computed once at load time so `in` is a binary search.
+// ancestors computed once at load time so `in` is a binary search. With a schema, values are read
+// as the schema types them and every entity must conform to it, as in Cedar; the schema's actions
+// join the store.
 #include "mandate/entities.hpp"
 
 #include <fmt/format.h>
@@ -15,10 +17,16 @@
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
 #include "json/cedar_json.hpp"
+#include "json/schema_json.hpp"
+#include "mandate/schema.hpp"
+#include "schema/schema_model.hpp"
+#include "schema/suggest.hpp"
 #include "value/store.hpp"
 
 namespace mandate {
@@ -33,10 +41,43 @@ constexpr std::size_t max_reported_errors = 20;
 // Diagnostics carry 32-bit offsets.
 constexpr std::size_t max_entities_bytes = std::numeric_limits<std::uint32_t>::max();
 
+// Names (types, action groups) listed in a message, at most.
+constexpr std::size_t max_listed_names = 8;
+
+// "A, B, C" from names already in the order wanted, cut after max_listed_names.
+std::string list_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < max_listed_names; ++i) {
+    if (i > 0) out += ", ";
+    out += names[i];
+  }
+  if (names.size() > max_listed_names) out += ", ...";
+  return out;
+}
+
+// The groups of an action as uid keys, rendered for a message: `[Action::"read"]`, `no groups`.
+std::string describe_groups(const std::vector<std::uint64_t>& keys) {
+  if (keys.empty()) return "no groups";
+  std::vector<std::string> names;
+  names.reserve(keys.size());
+  for (std::uint64_t key : keys) {
+    names.push_back(detail::to_cedar(detail::entity_uid{static_cast<detail::symbol>(key >> 32),
+                                                        static_cast<detail::symbol>(key & 0xFFFFFFFFU)}));
+  }
+  std::sort(names.begin(), names.end());
+  return "[" + list_names(names) + "]";
+}
+
+const json& empty_json_object() {
+  static const json empty = json::object();
+  return empty;
+}
+
 class entity_loader {
  public:
-  entity_loader(std::string_view text, std::string_view source_name)
-      : text_(text), source_name_(source_name) {}
+  /// Without a schema (null), values are read in Cedar's schema-less JSON form.
+  entity_loader(std::string_view text, std::string_view source_name, const detail::schema_data* schema = nullptr)
+      : text_(text), source_name_(source_name), schema_(schema) {}
 
   expected<entity_store, std::vector<diagnostic>> run() {
     if (text_.size() > max_entities_bytes) {
@@ -73,9 +114,13 @@ class entity_loader {
         continue;
       }
       first_index_.push_back(i);
+      if (schema_ != nullptr && detail::is_action_entity_type(record.uid.type)) {
+        given_actions_.push_back({static_cast<std::uint32_t>(data->records.size()), i});
+      }
       data->records.push_back(std::move(record));
     }
     if (!diagnostics_.empty()) return unexpected(std::move(diagnostics_));
+    if (schema_ != nullptr && !add_schema_actions(*data)) return unexpected(std::move(diagnostics_));
     data->compute_ancestors();
     return detail::entity_data::publish(std::move(data));
   }
@@ -114,9 +159,13 @@ class entity_loader {
 
     record.attributes = detail::empty_record();
     record.tags = detail::empty_record();
-    if (!load_record(item, "attrs", "attribute", index, record.uid, data.storage, record.attributes))
-      return false;
-    if (!load_record(item, "tags", "tag", index, record.uid, data.storage, record.tags)) return false;
+    if (schema_ != nullptr) {
+      if (!load_conforming(item, index, data.storage, record)) return false;
+    } else {
+      if (!load_record(item, "attrs", "attribute", index, record.uid, data.storage, record.attributes))
+        return false;
+      if (!load_record(item, "tags", "tag", index, record.uid, data.storage, record.tags)) return false;
+    }
 
     const auto parents = item.find("parents");
     if (parents == item.end() || parents->is_null()) return true;
@@ -131,6 +180,154 @@ class entity_loader {
       error.path.push_back(detail::json_step::element(p));
       if (!detail::entity_uid_from_json((*parents)[p], record.parents[p], error)) {
         return fail(index, &record.uid, error.path, fmt::format("parent {}: {}", p, error.message));
+      }
+      if (schema_ != nullptr) {
+        if (std::string problem = parent_problem(record.uid, record.parents[p]); !problem.empty())
+          return fail(index, &record.uid, error.path, fmt::format("parent {}: {}", p, problem));
+      }
+    }
+    return true;
+  }
+
+  // Schema-directed reading of "attrs" and "tags", and the checks Cedar makes of an entity's uid.
+  bool load_conforming(const json& item, std::size_t index, detail::arena& storage, detail::entity_record& record) {
+    const detail::entity_uid uid = record.uid;
+    const std::string_view type_name = detail::symbol_text(uid.type);
+    if (detail::is_action_entity_type(uid.type)) {
+      // An action in the data must be the schema's action exactly; its groups are compared once
+      // the hierarchy is closed (add_schema_actions).
+      if (schema_->find_action(uid) == nullptr)
+        return fail(index, &uid, path_to(index, "uid"), "found an action entity that the schema does not declare");
+      for (const char* field : {"attrs", "tags"}) {
+        detail::value read = detail::empty_record();
+        if (!load_record(item, field, field[0] == 'a' ? "attribute" : "tag", index, uid, storage, read))
+          return false;
+        if (read.record->size > 0) {
+          return fail(index, &uid, path_to(index, field),
+                      fmt::format("the definition of this action does not match its schema declaration: the "
+                                  "schema gives actions no {}; omit the action from the entity data to use the "
+                                  "schema's",
+                                  field[0] == 'a' ? "attributes" : "tags"));
+        }
+      }
+      return true;
+    }
+    const detail::entity_type_info* type = schema_->find_entity_type(uid.type);
+    if (type == nullptr) {
+      std::vector<std::string_view> names;
+      for (const detail::entity_type_info& t : schema_->entity_types) names.push_back(detail::symbol_text(t.name));
+      return fail(index, &uid, path_to(index, "uid"),
+                  fmt::format("entity type {} is not declared in the schema{}", type_name,
+                              detail::did_you_mean(type_name, names)));
+    }
+    if (std::string problem = detail::enumerated_id_problem(*schema_, uid); !problem.empty())
+      return fail(index, &uid, path_to(index, "uid"), problem);
+
+    const detail::schema_type_id shape = type->shape == detail::no_schema_type ? detail::empty_record_type_id : type->shape;
+    if (!load_typed(item, "attrs", "attribute", index, uid, record.attributes,
+                    [&](const json& in, detail::value& out, detail::json_error& error) {
+                      return detail::typed_record_from_json(in, *schema_, shape, "the entity",
+                                                            detail::schema_reading::conform, storage, out, error);
+                    })) {
+      return false;
+    }
+    if (type->tags == detail::no_schema_type) {
+      const auto tags = item.find("tags");
+      if (tags != item.end() && tags->is_object() && !tags->empty()) {
+        const std::string& first = tags->begin().key();
+        detail::json_path path = path_to(index, "tags");
+        path.push_back(detail::json_step::member(first));
+        return fail(index, &uid, path,
+                    fmt::format("found tag {}, but the schema declares no tags for {}", detail::quote(first),
+                                type_name));
+      }
+    }
+    const detail::schema_type_id tag_type = type->tags;
+    return tag_type == detail::no_schema_type
+               ? load_record(item, "tags", "tag", index, uid, storage, record.tags)
+               : load_typed(item, "tags", "tag", index, uid, record.tags,
+                            [&](const json& in, detail::value& out, detail::json_error& error) {
+                              return detail::typed_map_from_json(in, *schema_, tag_type,
+                                                                 detail::schema_reading::conform, storage, out,
+                                                                 error);
+                            });
+  }
+
+  // "attrs" or "tags" read by `convert`, which also sees an absent or null field, as an empty
+  // object: required attributes are still required.
+  template <typename Convert>
+  bool load_typed(const json& item, const char* field, std::string_view key_word, std::size_t index,
+                  detail::entity_uid uid, detail::value& out, Convert&& convert) {
+    const auto found = item.find(field);
+    const bool absent = found == item.end() || found->is_null();
+    if (!absent && !found->is_object()) {
+      return fail(index, &uid, path_to(index, field),
+                  fmt::format(R"("{}" must be an object, not {})", field, detail::json_kind(*found)));
+    }
+    detail::json_error error;
+    // An absent field has no place in the text: point at the entity instead.
+    error.path = absent ? path_to(index) : path_to(index, field);
+    const std::size_t base = error.path.size();
+    if (convert(absent ? empty_json_object() : *found, out, error)) return true;
+    const std::string where = detail::describe_json_steps(std::span(error.path).subspan(base), key_word);
+    return fail(index, &uid, error.path, where.empty() ? error.message : where + ": " + error.message);
+  }
+
+  // Empty when `parent` may be a parent of `child` by the schema; else why not.
+  std::string parent_problem(detail::entity_uid child, detail::entity_uid parent) const {
+    if (detail::is_action_entity_type(child.type)) {
+      if (detail::is_action_entity_type(parent.type)) return {};
+      return fmt::format("an action's parent must be an action, not {}", detail::to_cedar(parent));
+    }
+    const detail::entity_type_info* type = schema_->find_entity_type(child.type);
+    if (type == nullptr) return {};  // reported already
+    if (!std::binary_search(type->ancestors.begin(), type->ancestors.end(), parent.type)) {
+      std::vector<std::string> allowed;
+      for (detail::symbol s : type->ancestors) allowed.emplace_back(detail::symbol_text(s));
+      std::sort(allowed.begin(), allowed.end());
+      return fmt::format("{} may not have a parent of type {} according to the schema ({})",
+                         detail::symbol_text(child.type), detail::symbol_text(parent.type),
+                         allowed.empty() ? "it has no parent types" : "its parent types: " + list_names(allowed));
+    }
+    return detail::enumerated_id_problem(*schema_, parent);
+  }
+
+  // Cedar adds the schema's actions, with their groups, to entities read with a schema, so that
+  // `action in Action::"readOnly"` works without listing actions in the data. An action the data
+  // does list must match the schema's: same groups once the hierarchy of the data is closed.
+  bool add_schema_actions(detail::entity_data& data) {
+    if (!given_actions_.empty()) {
+      data.compute_ancestors();
+      std::vector<std::uint64_t> expected;
+      for (const auto& [position, index] : given_actions_) {
+        const detail::entity_record& record = data.records[position];
+        const detail::action_info* action = schema_->find_action(record.uid);
+        if (action == nullptr) continue;  // reported already
+        expected.clear();
+        for (detail::entity_uid group : action->ancestors) expected.push_back(group.key());
+        std::sort(expected.begin(), expected.end());
+        if (record.ancestors != expected) {
+          fail(index, &record.uid, path_to(index, "parents"),
+               fmt::format("the definition of this action does not match its schema declaration: the schema "
+                           "puts it in {}, the entity data in {}; omit the action from the entity data to use "
+                           "the schema's",
+                           describe_groups(expected), describe_groups(record.ancestors)));
+        }
+      }
+      if (!diagnostics_.empty()) return false;
+    }
+    for (const detail::action_info& action : schema_->actions) {
+      detail::entity_record record;
+      record.uid = action.uid;
+      record.attributes = detail::empty_record();
+      record.tags = detail::empty_record();
+      record.parents = action.parents;
+      const auto [slot, added] =
+          data.index.emplace(record.uid.key(), static_cast<std::uint32_t>(data.records.size()));
+      if (added) {
+        data.records.push_back(std::move(record));
+      } else {
+        data.records[slot->second] = std::move(record);
       }
     }
     return true;
@@ -198,11 +395,40 @@ class entity_loader {
     diagnostics_.push_back(std::move(d));
   }
 
+  struct given_action {
+    std::uint32_t position;  // in records
+    std::size_t index;       // in the JSON array
+  };
+
   std::string_view text_;
   std::string_view source_name_;
+  const detail::schema_data* schema_ = nullptr;
   std::vector<diagnostic> diagnostics_;
-  std::vector<std::size_t> first_index_;  // record position -> index in the JSON array
+  std::vector<std::size_t> first_index_;    // record position -> index in the JSON array
+  std::vector<given_action> given_actions_;  // action entities the JSON lists (with a schema)
 };
+
+// Reads all of `file` into `text`; on failure, the diagnostic that says why.
+std::optional<diagnostic> read_entity_file(const std::filesystem::path& file, std::string& text) {
+  const std::string name = file.string();
+  auto io_error = [&name](int code) {
+    diagnostic d;
+    d.code = "io";
+    d.message = fmt::format("cannot read {}: {}", name, std::strerror(code));
+    d.where.file = name;
+    return d;
+  };
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(name.c_str(), "rb"), &std::fclose);
+  if (!stream) return io_error(errno);
+  char buffer[1 << 16];
+  for (;;) {
+    const std::size_t got = std::fread(buffer, 1, sizeof buffer, stream.get());
+    text.append(buffer, got);
+    if (got < sizeof buffer) break;
+  }
+  if (std::ferror(stream.get())) return io_error(errno != 0 ? errno : EIO);
+  return std::nullopt;
+}
 
 const std::shared_ptr<const detail::entity_data>& empty_entity_data() {
   static const std::shared_ptr<const detail::entity_data> empty = std::make_shared<detail::entity_data>();
@@ -218,26 +444,23 @@ expected<entity_store, std::vector<diagnostic>> entity_store::from_json(std::str
   return entity_loader(json_text, source_name).run();
 }
 
+expected<entity_store, std::vector<diagnostic>> entity_store::from_json(std::string_view json_text,
+                                                                        std::string_view source_name,
+                                                                        const schema& s) {
+  return entity_loader(json_text, source_name, &s.internals()).run();
+}
+
 expected<entity_store, std::vector<diagnostic>> entity_store::load(const std::filesystem::path& file) {
-  const std::string name = file.string();
-  auto io_error = [&name](int code) {
-    diagnostic d;
-    d.code = "io";
-    d.message = fmt::format("cannot read {}: {}", name, std::strerror(code));
-    d.where.file = name;
-    return unexpected(std::vector<diagnostic>{std::move(d)});
-  };
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(name.c_str(), "rb"), &std::fclose);
-  if (!stream) return io_error(errno);
   std::string text;
-  char buffer[1 << 16];
-  for (;;) {
-    const std::size_t got = std::fread(buffer, 1, sizeof buffer, stream.get());
-    text.append(buffer, got);
-    if (got < sizeof buffer) break;
-  }
-  if (std::ferror(stream.get())) return io_error(errno != 0 ? errno : EIO);
-  return entity_loader(text, name).run();
+  if (auto problem = read_entity_file(file, text)) return unexpected(std::vector<diagnostic>{std::move(*problem)});
+  return entity_loader(text, file.string()).run();
+}
+
+expected<entity_store, std::vector<diagnostic>> entity_store::load(const std::filesystem::path& file,
+                                                                   const schema& s) {
+  std::string text;
+  if (auto problem = read_entity_file(file, text)) return unexpected(std::vector<diagnostic>{std::move(*problem)});
+  return entity_loader(text, file.string(), &s.internals()).run();
 }
 
 std::size_t entity_store::size() const noexcept { return impl_->records.size(); }

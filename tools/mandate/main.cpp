@@ -2,7 +2,8 @@
 //
 // The `mandate` command-line tool: a thin main() over the public API.
 //
-//   mandate eval --policies DIR --entities FILE (--request FILE | --requests FILE.jsonl) [--mode M]
+//   mandate eval --policies DIR [--entities FILE] [--links FILE] [--schema FILE]
+//                (--request FILE | --requests FILE.jsonl) [--mode M]
 //   mandate check FILE|DIR... [--schema FILE]
 //
 // Exit codes: 0 success; 1 some request or policy was bad (the rest were still processed);
@@ -161,6 +162,7 @@ void print_request_error(std::string_view message, std::string_view where_key, s
 
 struct eval_settings {
   std::string policies_path;
+  std::string links_path;
   std::string entities_path;
   std::string schema_path;
   std::string request_path;
@@ -231,6 +233,25 @@ int run_request_lines(request_runner& runner, const std::string& path) {
   return all_good ? exit_success : exit_bad_input;
 }
 
+// Links the templates of `loaded` as a links file says; prints what goes wrong.
+bool link_templates(loaded_policies& loaded, const std::string& links_path) {
+  if (links_path.empty()) return true;
+  std::optional<std::string> text = read_text(links_path);
+  if (!text) return false;
+  auto links = mandate::parse_template_links(*text, links_path);
+  if (!links) {
+    print_diagnostics(links.error());
+    return false;
+  }
+  auto linked = loaded.policies->link(*links);
+  if (!linked) {
+    print_diagnostics(linked.error());
+    return false;
+  }
+  loaded.policies = std::move(*linked);
+  return true;
+}
+
 // Loads a schema, printing its diagnostics. Nothing to load is success with no schema.
 struct loaded_schema {
   load_status status = load_status::ok;
@@ -265,6 +286,7 @@ int run_eval(const eval_settings& settings) {
   if (schema.status != load_status::ok) return exit_cannot_run;
   loaded_policies loaded = load_policies(settings.policies_path);
   if (loaded.status != load_status::ok) return exit_cannot_run;
+  if (!link_templates(loaded, settings.links_path)) return exit_cannot_run;
   if (!validate_against(*loaded.policies, schema.schema)) return exit_cannot_run;
   std::optional<mandate::entity_store> entities = load_entities(settings.entities_path);
   if (!entities) return exit_cannot_run;
@@ -318,6 +340,9 @@ int run(int argc, char** argv) {
       ->required()
       ->type_name("FILE|DIR");
   eval->add_option("--entities", eval_args.entities_path, "Cedar entity JSON file")->type_name("FILE");
+  eval->add_option("--links", eval_args.links_path,
+                   "Template links: [{\"template_id\", \"link_id\", \"args\": {\"?principal\": .., \"?resource\": ..}}]")
+      ->type_name("FILE");
   eval->add_option("--schema", eval_args.schema_path,
                    "Cedar schema (.cedarschema text, or .json); policies must type-check against it")
       ->type_name("FILE");
