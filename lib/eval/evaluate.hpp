@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "compile/plan.hpp"
+#include "eval/ops.hpp"
 #include "mandate/decision.hpp"
 #include "value/store.hpp"
 
@@ -43,6 +44,32 @@ struct eval_scratch {
     return results[result_count++];
   }
 };
+
+/// Runs a policy's conditions in order through `evaluate(i, is_when, value)` and records the
+/// policy in `scratch` when every condition holds or one raises an error: the part of a
+/// decision both evaluators share, so they can differ only in how a condition is computed.
+template <typename EvaluateCondition>
+void settle_policy(std::uint32_t policy, std::uint32_t condition_count, eval_context& ctx, eval_scratch& scratch,
+                   EvaluateCondition&& evaluate) {
+  bool errored = false;
+  for (std::uint32_t i = 0; i < condition_count; ++i) {
+    bool is_when = true;
+    value v;
+    if (!evaluate(i, is_when, v) || !expect_bool(ctx, v, is_when ? "a `when` condition" : "an `unless` condition")) {
+      errored = true;
+      break;
+    }
+    if (v.boolean != is_when) return;
+  }
+  policy_result& r = scratch.next_result();
+  r.policy = policy;
+  r.outcome = errored ? policy_outcome::errored : policy_outcome::satisfied;
+  if (errored) {
+    r.error = scratch.error;
+  } else {
+    r.error.clear();
+  }
+}
 
 /// Walks the AST of every policy: no index, no plan. The oracle for differential tests.
 void evaluate_reference(const compiled_policy_set& set, const entity_data& entities, const request_data& req,

@@ -45,6 +45,9 @@ bool expect_bool(eval_context& ctx, const value& v, const char* what);
 /// Whether an entity uid satisfies a scope constraint (with `entity` for `==` / `in`).
 bool scope_matches(const entity_data& entities, const scope_constraint& constraint, entity_uid uid) noexcept;
 
+/// Whether a policy's whole scope (principal, action, resource) matches the request.
+bool scope_applies(const entity_data& entities, const policy& p, const request_data& req) noexcept;
+
 /// `text like pattern`.
 bool like_matches(std::string_view text, const pattern& p) noexcept;
 

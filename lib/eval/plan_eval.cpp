@@ -195,34 +195,13 @@ void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, 
   machine vm(set, ctx, scratch.stack);
   for (std::uint32_t index : candidates) {
     const policy& source = set.ast.policies[index];
-    if (!scope_matches(entities, source.principal, req.principal) ||
-        !scope_matches(entities, source.action, req.action) ||
-        !scope_matches(entities, source.resource, req.resource))
-      continue;
+    if (!scope_applies(entities, source, req)) continue;
     const compiled_policy& compiled = p.policies[index];
-    bool holds = true;
-    bool errored = false;
-    for (std::uint32_t c = 0; c < compiled.condition_count; ++c) {
-      const compiled_condition& cond = p.conditions[compiled.condition_begin + c];
-      value v;
-      if (!vm.run(cond.code_begin, cond.code_end, v) ||
-          !expect_bool(ctx, v, cond.is_when ? "a `when` condition" : "an `unless` condition")) {
-        errored = true;
-        break;
-      }
-      if (v.boolean != cond.is_when) {
-        holds = false;
-        break;
-      }
-    }
-    if (!errored && !holds) continue;
-    policy_result& r = scratch.next_result();
-    r.policy = index;
-    r.outcome = errored ? policy_outcome::errored : policy_outcome::satisfied;
-    if (errored)
-      r.error = scratch.error;
-    else
-      r.error.clear();
+    settle_policy(index, compiled.condition_count, ctx, scratch, [&](std::uint32_t i, bool& is_when, value& out) {
+      const compiled_condition& cond = p.conditions[compiled.condition_begin + i];
+      is_when = cond.is_when;
+      return vm.run(cond.code_begin, cond.code_end, out);
+    });
   }
 }
 

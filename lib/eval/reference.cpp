@@ -134,32 +134,12 @@ void evaluate_reference(const compiled_policy_set& set, const entity_data& entit
   tree_walker walker(set.ast, ctx);
   for (std::uint32_t i = 0; i < set.ast.policies.size(); ++i) {
     const policy& p = set.ast.policies[i];
-    if (p.is_template()) continue;  // decides nothing until linked
-    if (!scope_matches(entities, p.principal, req.principal) ||
-        !scope_matches(entities, p.action, req.action) || !scope_matches(entities, p.resource, req.resource))
-      continue;
-    bool holds = true;
-    bool errored = false;
-    for (const condition& c : p.conditions) {
-      value v;
-      if (!walker.eval(c.body, v) ||
-          !expect_bool(ctx, v, c.is_when ? "a `when` condition" : "an `unless` condition")) {
-        errored = true;
-        break;
-      }
-      if (v.boolean != c.is_when) {
-        holds = false;
-        break;
-      }
-    }
-    if (!errored && !holds) continue;
-    policy_result& r = scratch.next_result();
-    r.policy = i;
-    r.outcome = errored ? policy_outcome::errored : policy_outcome::satisfied;
-    if (errored)
-      r.error = scratch.error;
-    else
-      r.error.clear();
+    if (p.is_template() || !scope_applies(entities, p, req)) continue;  // a template decides nothing
+    settle_policy(i, static_cast<std::uint32_t>(p.conditions.size()), ctx, scratch,
+                  [&](std::uint32_t k, bool& is_when, value& out) {
+                    is_when = p.conditions[k].is_when;
+                    return walker.eval(p.conditions[k].body, out);
+                  });
   }
 }
 
