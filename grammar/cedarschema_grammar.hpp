@@ -28,6 +28,8 @@
 
 #include <tao/pegtl.hpp>
 
+#include "lexical.hpp"
+
 #include <cstddef>
 
 namespace mandate::schema_grammar {
@@ -54,16 +56,12 @@ using peg::until;
 
 // ---- lexical ------------------------------------------------------------------------------
 
-struct line_comment : seq<two<'/'>, until<eolf>> {};
-struct whitespace : sor<peg::space, line_comment> {};
-struct sep : star<whitespace> {};
-
-struct ident_first : ranges<'a', 'z', 'A', 'Z', '_'> {};
-struct ident_other : ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
-struct identifier : seq<ident_first, star<ident_other>> {};
-
-template <char... Cs>
-struct keyword : seq<string<Cs...>, not_at<ident_other>> {};
+using lexical::ident_other;
+using lexical::keyword;
+using lexical::line_comment;
+using lexical::sep;
+using lexical::whitespace;
+struct identifier : lexical::identifier_chars {};
 
 struct kw_namespace : keyword<'n', 'a', 'm', 'e', 's', 'p', 'a', 'c', 'e'> {};
 struct kw_entity : keyword<'e', 'n', 't', 'i', 't', 'y'> {};

@@ -9,6 +9,8 @@
 
 #include <tao/pegtl.hpp>
 
+#include "lexical.hpp"
+
 #include <cstddef>
 
 namespace mandate::grammar {
@@ -35,16 +37,12 @@ using peg::until;
 
 // ---- lexical ------------------------------------------------------------------------------
 
-struct line_comment : seq<two<'/'>, until<eolf>> {};
-struct whitespace : sor<peg::space, line_comment> {};
-struct sep : star<whitespace> {};
-
-struct ident_first : ranges<'a', 'z', 'A', 'Z', '_'> {};
-struct ident_other : ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
-struct identifier_chars : seq<ident_first, star<ident_other>> {};
-
-template <char... Cs>
-struct keyword : seq<string<Cs...>, not_at<ident_other>> {};
+using lexical::ident_other;
+using lexical::identifier_chars;
+using lexical::keyword;
+using lexical::line_comment;
+using lexical::sep;
+using lexical::whitespace;
 
 struct kw_permit : keyword<'p', 'e', 'r', 'm', 'i', 't'> {};
 struct kw_forbid : keyword<'f', 'o', 'r', 'b', 'i', 'd'> {};

@@ -35,14 +35,14 @@ struct policy_source {
 /// Limits that keep hostile policy text from exhausting the parser. Aggregate: use
 /// designated initialisers, e.g. `compile_options{.max_nesting_depth = 64}`.
 struct compile_options {
-  /// Deepest nesting of parentheses, sets, records, if-then-else and unary operators.
+  /// Deepest nesting of parentheses, sets, records, call arguments and if-then-else.
   std::uint32_t max_nesting_depth = 128;
   /// Deepest expression tree, counting every operator (a chain `a || b || c` of N terms is
   /// N deep), so evaluation's recursion stays bounded.
   std::uint32_t max_expression_depth = 1024;
   /// Largest accepted policy text, in bytes, per source.
   std::size_t max_source_bytes = std::size_t{64} << 20;
-  /// Most diagnostics reported before the compiler stops looking for more.
+  /// Policies with errors, per source, after which the parser stops looking for more.
   std::uint32_t max_errors = 50;
 };
 

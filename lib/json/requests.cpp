@@ -1,16 +1,22 @@
 // Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
 //
 // The public request: three entity references and a context record, read from Cedar's request
-// JSON. Errors are one line, since a request usually arrives over an API rather than from a file.
+// JSON, optionally with a schema that types the context and validates the request as Cedar does.
+// Errors are one line, since a request usually arrives over an API rather than from a file.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "json/cedar_json.hpp"
+#include "json/schema_json.hpp"
 #include "mandate/request.hpp"
+#include "mandate/schema.hpp"
+#include "schema/schema_model.hpp"
 #include "value/store.hpp"
 
 namespace mandate {
@@ -42,10 +48,19 @@ bool parse_bounded(std::string_view text, std::string_view what, json& out, std:
   return false;
 }
 
+// How a context is read: without a schema, or as the record type of the request's action.
+struct context_typing {
+  const detail::schema_data* schema = nullptr;  // null: Cedar's schema-less JSON
+  detail::schema_type_id record = detail::no_schema_type;
+  detail::schema_reading reading = detail::schema_reading::guide;
+  /// Names the context in messages about its contents, when that differs from `what`.
+  std::string contents_what;
+};
+
 // A context is an object of Cedar values. `{"__entity": ..}` or `{"__extn": ..}` would be a
 // value that is not a record, so it is refused rather than read as a record with odd keys.
 bool load_context(const json& in, std::string_view what, detail::arena& storage, detail::value& out,
-                  std::string& message) {
+                  std::string& message, const context_typing& typing = {}) {
   if (std::string problem = detail::json_marker_problem(in); !problem.empty()) {
     message = fmt::format("{}: {}", what, problem);
     return false;
@@ -56,7 +71,12 @@ bool load_context(const json& in, std::string_view what, detail::arena& storage,
     return false;
   }
   detail::json_error error;
-  if (detail::cedar_record_from_json(in, storage, out, error)) return true;
+  const bool loaded = typing.schema == nullptr
+                          ? detail::cedar_record_from_json(in, storage, out, error)
+                          : detail::typed_record_from_json(in, *typing.schema, typing.record, "the context",
+                                                           typing.reading, storage, out, error);
+  if (loaded) return true;
+  if (!typing.contents_what.empty()) what = typing.contents_what;
   const std::string where = detail::describe_json_steps(error.path, "attribute");
   message = where.empty() ? fmt::format("{}: {}", what, error.message)
                           : fmt::format("{}: {}: {}", what, where, error.message);
@@ -96,6 +116,95 @@ bool load_entity_ref(const json& request, const char* field, detail::entity_uid&
   return false;
 }
 
+// "A, B" for the types an action applies to, in declaration order.
+std::string list_types(const std::vector<detail::symbol>& types) {
+  std::string out;
+  for (detail::symbol type : types) {
+    if (!out.empty()) out += ", ";
+    out += detail::symbol_text(type);
+  }
+  return out;
+}
+
+// Cedar's request validation of the principal or the resource (`role`) of a request for `action`.
+bool validate_entity_role(const detail::schema_data& s, const detail::action_info& action, const char* role,
+                          detail::entity_uid uid, const std::vector<detail::symbol>& allowed,
+                          std::string& message) {
+  const std::string_view type = detail::symbol_text(uid.type);
+  if (s.find_entity_type(uid.type) == nullptr) {
+    message = fmt::format("request: {} type {} is not declared in the schema", role, type);
+    return false;
+  }
+  if (std::find(allowed.begin(), allowed.end(), uid.type) == allowed.end()) {
+    message = fmt::format("request: {} type {} is not valid for {} ({})", role, type, detail::to_cedar(action.uid),
+                          allowed.empty() ? fmt::format("it applies to no {}s", role)
+                                          : fmt::format("its {} types: {}", role, list_types(allowed)));
+    return false;
+  }
+  if (std::string problem = detail::enumerated_id_problem(s, uid); !problem.empty()) {
+    message = fmt::format("request: {} {}: {}", role, detail::to_cedar(uid), problem);
+    return false;
+  }
+  return true;
+}
+
+// The fields every request has; `schema` (optional) types the context and, with `validate`,
+// checks the request against it.
+expected<request, std::string> load_request(std::string_view json_text, const detail::schema_data* schema,
+                                            bool validate) {
+  json document;
+  std::string message;
+  if (!parse_bounded(json_text, "request", document, message)) return failure(std::move(message));
+  if (!document.is_object()) {
+    return failure(fmt::format(R"(request: must be a JSON object with "principal", "action", "resource" and )"
+                               R"("context", not {})",
+                               detail::json_kind(document)));
+  }
+  auto data = std::make_shared<detail::request_data>();
+  if (!load_entity_ref(document, "principal", data->principal, message) ||
+      !load_entity_ref(document, "action", data->action, message) ||
+      !load_entity_ref(document, "resource", data->resource, message)) {
+    return failure(std::move(message));
+  }
+  context_typing typing;
+  if (schema != nullptr) {
+    const detail::action_info* action = schema->find_action(data->action);
+    if (validate) {
+      if (action == nullptr) {
+        return failure(
+            fmt::format("request: action {} is not declared in the schema", detail::to_cedar(data->action)));
+      }
+      if (!validate_entity_role(*schema, *action, "principal", data->principal, action->principal_types,
+                                message) ||
+          !validate_entity_role(*schema, *action, "resource", data->resource, action->resource_types, message)) {
+        return failure(std::move(message));
+      }
+      typing.contents_what = fmt::format("request: context is not valid for {}", detail::to_cedar(data->action));
+    }
+    // An action the schema does not declare has no context type: its context is read as without
+    // a schema (only reachable without validation).
+    if (action != nullptr) {
+      typing.schema = schema;
+      typing.record = action->context == detail::no_schema_type ? detail::empty_record_type_id : action->context;
+      typing.reading = validate ? detail::schema_reading::conform : detail::schema_reading::guide;
+    }
+  }
+  // Other fields (description, decision, agent, session, ...) are for Mandate's tools and test
+  // runners, not for the request itself: ignored.
+  data->context = detail::empty_record();
+  const auto context = document.find("context");
+  const bool has_context = context != document.end() && !context->is_null();
+  // With a context type, an absent context is an empty one, which may lack required attributes.
+  if (has_context || typing.schema != nullptr) {
+    static const json empty_context = json::object();
+    if (!load_context(has_context ? *context : empty_context, "request: context", data->storage, data->context,
+                      message, typing)) {
+      return failure(std::move(message));
+    }
+  }
+  return detail::request_data::publish(std::move(data));
+}
+
 entity_ref to_ref(detail::entity_uid uid) {
   return {std::string(detail::symbol_text(uid.type)), std::string(detail::symbol_text(uid.id))};
 }
@@ -112,29 +221,12 @@ request::request(const entity_ref& principal, const entity_ref& action, const en
 }
 
 expected<request, std::string> request::from_json(std::string_view json_text) {
-  json document;
-  std::string message;
-  if (!parse_bounded(json_text, "request", document, message)) return failure(std::move(message));
-  if (!document.is_object()) {
-    return failure(fmt::format(R"(request: must be a JSON object with "principal", "action", "resource" and )"
-                               R"("context", not {})",
-                               detail::json_kind(document)));
-  }
-  auto data = std::make_shared<detail::request_data>();
-  if (!load_entity_ref(document, "principal", data->principal, message) ||
-      !load_entity_ref(document, "action", data->action, message) ||
-      !load_entity_ref(document, "resource", data->resource, message)) {
-    return failure(std::move(message));
-  }
-  // Other fields (description, decision, agent, session, ...) are for Mandate's tools and test
-  // runners, not for the request itself: ignored.
-  data->context = detail::empty_record();
-  if (const auto context = document.find("context"); context != document.end() && !context->is_null()) {
-    if (!load_context(*context, "request: context", data->storage, data->context, message)) {
-      return failure(std::move(message));
-    }
-  }
-  return detail::request_data::publish(std::move(data));
+  return load_request(json_text, nullptr, false);
+}
+
+expected<request, std::string> request::from_json(std::string_view json_text, const schema& s,
+                                                  bool validate_request) {
+  return load_request(json_text, &s.internals(), validate_request);
 }
 
 expected<request, std::string> request::with_context_json(std::string_view context_json) const {
