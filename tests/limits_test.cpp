@@ -365,3 +365,23 @@ TEST_CASE("limits: request JSON 10,000 deep is an error, not a crash") {
   const mandate::request base({"User", "a"}, {"Action", "r"}, {"Doc", "d"});
   CHECK_FALSE(base.with_context_json("{\"x\": " + deep_record + "}").has_value());
 }
+
+TEST_CASE("limits: 100 MB JSON inputs are refused or rejected quickly, never a crash") {
+  const std::size_t hundred_mb = std::size_t{100} << 20;
+  // Requests have a size limit: a 100 MB context string is refused before parsing.
+  const std::string huge_request = R"({"principal": {"type": "User", "id": "a"}, "action": {"type": "Action", "id": "r"},)"
+                                   R"( "resource": {"type": "Doc", "id": "d"}, "context": {"x": ")" +
+                                   std::string(hundred_mb, 'a') + "\"}}";
+  const auto request = mandate::request::from_json(huge_request);
+  REQUIRE_FALSE(request.has_value());
+  CHECK(request.error().find("MiB") != std::string::npos);
+
+  // Entities have no size limit (large deployments are real), so 100 MB of broken JSON must
+  // fail at the first bad byte with a positioned diagnostic.
+  std::string broken = "[" + std::string(hundred_mb, ' ') + "}";
+  const auto store = mandate::entity_store::from_json(broken, "huge.json");
+  REQUIRE_FALSE(store.has_value());
+  CHECK(store.error()[0].code == "json");
+  CHECK(store.error()[0].where.line == 1);
+  CHECK(store.error()[0].source_line.empty());  // a 100 MB line is not echoed
+}

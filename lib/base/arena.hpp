@@ -5,6 +5,7 @@
 // per-thread scratch arena reaches a steady state with no heap allocation per decision.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -52,8 +53,16 @@ class arena {
     return out;
   }
 
-  /// Forgets everything allocated; keeps the blocks for reuse.
-  void reset() noexcept {
+  /// Forgets everything allocated. When the last cycle needed more than one block, they are
+  /// merged into one block of their total size, so a cycle that repeats the same work soon
+  /// allocates nothing at all.
+  void reset() {
+    if (blocks_.size() > 1) {
+      const std::size_t total = bytes_reserved();
+      blocks_.clear();
+      blocks_.push_back({std::make_unique<std::byte[]>(total), total});
+      next_block_bytes_ = std::max(next_block_bytes_, total);
+    }
     current_ = 0;
     used_ = 0;
     capacity_ = blocks_.empty() ? 0 : blocks_[0].size;
@@ -72,15 +81,6 @@ class arena {
   };
 
   void grow(std::size_t at_least) {
-    // Reuse a later block kept from before a reset when it is big enough.
-    while (current_ + 1 < blocks_.size()) {
-      ++current_;
-      if (blocks_[current_].size >= at_least) {
-        capacity_ = blocks_[current_].size;
-        used_ = 0;
-        return;
-      }
-    }
     std::size_t size = next_block_bytes_;
     while (size < at_least) size *= 2;
     next_block_bytes_ = size * 2;

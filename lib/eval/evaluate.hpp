@@ -34,7 +34,7 @@ struct eval_scratch {
   std::string error;
 
   static eval_scratch& for_this_thread();
-  void reset() noexcept {
+  void reset() {
     values.reset();
     candidates.clear();
     result_count = 0;
