@@ -229,7 +229,17 @@ struct policy_scope : seq<must<principal_scope>, sep, must<comma>, sep, must<act
 struct policy : seq<star<annotation, sep>, must<effect>, sep, must<open_paren>, sep, must<policy_scope>, sep,
                     must<close_paren>, sep, star<condition, sep>, must<semicolon>> {};
 
-/// One step of the policy-set loop: skip space and comments, then a policy or the end.
-struct next_policy : seq<sep, sor<eof, policy>> {};
+// Mandate's ordered levels, declared beside the policies (LANGUAGE.md 2.6):
+//   ordered enum Sensitivity ["public", "internal", "confidential", "restricted"];
+// Levels are entities of that type, lowest first; `<`, `<=`, `>`, `>=` compare them by rank.
+struct kw_ordered : keyword<'o', 'r', 'd', 'e', 'r', 'e', 'd'> {};
+struct kw_enum : keyword<'e', 'n', 'u', 'm'> {};
+struct level_list : if_must<one<'['>, sep, list<lit_string, one<','>, whitespace>, sep, opt<one<','>, sep>,
+                            close_bracket> {};
+struct level_declaration : if_must<seq<kw_ordered, sep, kw_enum>, sep, type_path, sep, level_list, sep, semicolon> {};
+
+/// One step of the policy-set loop: skip space and comments, then a declaration, a policy or
+/// the end.
+struct next_policy : seq<sep, sor<eof, level_declaration, policy>> {};
 
 }  // namespace mandate::grammar

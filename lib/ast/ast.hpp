@@ -127,6 +127,14 @@ struct policy {
   }
 };
 
+/// An ordered enumeration declared beside the policies (`ordered enum T ["low", "high"];`):
+/// its levels are the entities T::"low", T::"high", ranked in the order written.
+struct level_type {
+  symbol type = 0;
+  std::vector<symbol> levels;  // lowest first
+  source_span span;
+};
+
 /// A source file with its line starts, for turning byte offsets into line:column.
 struct source_file {
   std::string name;
@@ -142,6 +150,7 @@ struct policy_set_ast {
   std::vector<source_file> files;
   std::vector<policy> policies;
   std::uint32_t policies_seen = 0;  // policies met by the parser, good or bad: positional ids
+  std::vector<level_type> level_types;
   std::vector<expr> exprs;
   std::vector<std::uint32_t> lists;
   std::vector<pattern> patterns;

@@ -724,15 +724,23 @@ class policy_checker {
   type_id comparison(const expr& e, const facts& known, std::uint32_t depth) {
     const typed left = check(e.a, known, depth + 1);
     const typed right = check(e.b, known, depth + 1);
+    // Levels of an ordered enumeration (`ordered enum T [...]` beside the policies) compare
+    // by rank, as Mandate's evaluator does.
+    auto ordered_level = [&](type_id t) {
+      if (types_.kind(t) != type_kind::entity) return false;
+      const auto names = types_.entity_names(t);
+      return names.size() == 1 && set_.code.levels.is_ordered(names[0]);
+    };
     auto comparable = [&](type_id t) {
-      return t == long_type_id || t == datetime_type_id || t == duration_type_id || is_unknown(t);
+      return t == long_type_id || t == datetime_type_id || t == duration_type_id || is_unknown(t) ||
+             ordered_level(t);
     };
     bool ok = true;
     for (const auto& [operand, t] : {std::pair{e.a, left.type}, std::pair{e.b, right.type}}) {
       if (comparable(t)) continue;
       ok = false;
       report(ast_.at(operand).span, std::string("`") + operator_text(e.kind) +
-                                        "` compares Longs (or two datetimes, or two durations), but `" +
+                                        "` compares Longs (or two datetimes, two durations, two levels), but `" +
                                         text_of(operand) + "` is " + described(t));
     }
     if (ok && left.type != right.type && !is_unknown(left.type) && !is_unknown(right.type))

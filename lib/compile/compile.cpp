@@ -274,8 +274,35 @@ void index_policy(index_entries& out, const policy& pol, std::uint32_t index) {
 
 }  // namespace
 
+// Builds the rank table and checks that every literal of an ordered type names one of its
+// levels: a misspelled level is a compile error, not a comparison that is quietly false.
+void compile_levels(const policy_set_ast& ast, level_table& levels, std::vector<diagnostic>& diagnostics) {
+  for (const level_type& declared : ast.level_types) {
+    levels.ordered_types.push_back(declared.type);
+    for (std::uint32_t rank = 0; rank < declared.levels.size(); ++rank)
+      levels.rank[entity_uid{declared.type, declared.levels[rank]}.key()] = rank;
+  }
+  if (levels.ordered_types.empty()) return;
+  for (const expr& e : ast.exprs) {
+    if (e.kind != expr_kind::literal) continue;
+    const value& v = ast.literals[e.name];
+    if (v.kind != value_kind::entity || !levels.is_ordered(v.entity.type) || levels.find(v.entity) != nullptr)
+      continue;
+    std::string known;
+    for (const level_type& declared : ast.level_types) {
+      if (declared.type != v.entity.type) continue;
+      for (symbol level : declared.levels) known += (known.empty() ? "" : ", ") + std::string(symbol_text(level));
+    }
+    diagnostics.push_back(make_diagnostic(ast, e.span, "levels",
+                                          "`" + std::string(symbol_text(v.entity.id)) + "` is not a level of `" +
+                                              std::string(symbol_text(v.entity.type)) + "` (levels, lowest first: " +
+                                              known + ")"));
+  }
+}
+
 void compile_plan(compiled_policy_set& set, std::uint32_t max_depth, std::vector<diagnostic>& diagnostics) {
   const policy_set_ast& ast = set.ast;
+  compile_levels(ast, set.code.levels, diagnostics);
   const std::vector<std::uint32_t> depth = expression_depths(ast);
   plan& p = set.code;
   code_generator generator(ast, p);

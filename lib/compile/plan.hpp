@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ast/ast.hpp"
@@ -69,6 +70,23 @@ struct compiled_policy {
   std::uint32_t condition_count = 0;
 };
 
+/// Ranks of the levels of ordered enumerations: `<` and friends compare two levels of the
+/// same ordered type by where they stand in its declaration.
+struct level_table {
+  std::unordered_map<std::uint64_t, std::uint32_t> rank;  // level entity key -> rank
+  std::vector<symbol> ordered_types;
+
+  [[nodiscard]] bool is_ordered(symbol type) const noexcept {
+    for (symbol t : ordered_types)
+      if (t == type) return true;
+    return false;
+  }
+  [[nodiscard]] const std::uint32_t* find(entity_uid level) const noexcept {
+    auto it = rank.find(level.key());
+    return it == rank.end() ? nullptr : &it->second;
+  }
+};
+
 struct plan {
   std::vector<instruction> code;
   std::vector<value> constants;
@@ -76,6 +94,7 @@ struct plan {
   std::vector<compiled_policy> policies;
   std::vector<compiled_condition> conditions;
   std::uint32_t max_stack = 0;
+  level_table levels;
 
   // The candidate index. Each policy is filed once per action key it names (the action
   // entity, each entity of an action list, or `any_key`) under one anchor: its principal

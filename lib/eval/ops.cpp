@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "compile/plan.hpp"
 #include "value/extensions.hpp"
 
 namespace mandate::detail {
@@ -60,6 +61,18 @@ bool op_compare(eval_context& ctx, expr_kind kind, const value& a, const value& 
       return true;
     default:
       break;
+  }
+  if (a.kind == value_kind::entity && b.kind == value_kind::entity && a.entity.type == b.entity.type &&
+      ctx.levels.is_ordered(a.entity.type)) {
+    const std::uint32_t* left = ctx.levels.find(a.entity);
+    const std::uint32_t* right = ctx.levels.find(b.entity);
+    if (left == nullptr || right == nullptr) {
+      ctx.error = fmt::format("{} is not a declared level of `{}`", to_cedar(left == nullptr ? a.entity : b.entity),
+                              symbol_text(a.entity.type));
+      return false;
+    }
+    const value ranks[2] = {value::of_int(*left), value::of_int(*right)};
+    return op_compare(ctx, kind, ranks[0], ranks[1], out);
   }
   if (!is_ordered_kind(a.kind) || a.kind != b.kind) {
     const value& bad = is_ordered_kind(a.kind) ? b : a;

@@ -16,11 +16,14 @@
 namespace mandate::detail {
 
 /// What an operator may read and where it may allocate during one evaluation.
+struct level_table;
+
 struct eval_context {
   const entity_data& entities;
   const request_data& request;
   arena& scratch;
   std::string& error;  // written only on failure
+  const level_table& levels;
 };
 
 bool op_compare(eval_context& ctx, expr_kind kind, const value& a, const value& b, value& out);

@@ -191,7 +191,7 @@ void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, 
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   if (scratch.stack.size() < p.max_stack) scratch.stack.resize(p.max_stack);
 
-  eval_context ctx{entities, req, scratch.values, scratch.error};
+  eval_context ctx{entities, req, scratch.values, scratch.error, set.code.levels};
   machine vm(set, ctx, scratch.stack);
   for (std::uint32_t index : candidates) {
     const policy& source = set.ast.policies[index];

@@ -130,7 +130,7 @@ class tree_walker {
 
 void evaluate_reference(const compiled_policy_set& set, const entity_data& entities, const request_data& req,
                         eval_scratch& scratch) {
-  eval_context ctx{entities, req, scratch.values, scratch.error};
+  eval_context ctx{entities, req, scratch.values, scratch.error, set.code.levels};
   tree_walker walker(set.ast, ctx);
   for (std::uint32_t i = 0; i < set.ast.policies.size(); ++i) {
     const policy& p = set.ast.policies[i];

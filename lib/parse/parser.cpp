@@ -68,6 +68,7 @@ MANDATE_EXPECT(g::pattern_lit, "expected a string pattern after `like`");
 MANDATE_EXPECT(g::attr_name, "expected an attribute name");
 MANDATE_EXPECT(g::annotation_key, "expected an annotation name after `@`");
 MANDATE_EXPECT(g::type_path, "expected an entity type name");
+MANDATE_EXPECT(g::level_list, "expected the levels, lowest first, as a list of strings: [\"low\", \"high\"]");
 MANDATE_EXPECT(g::entity_ref, "expected an entity reference like `Type::\"id\"`");
 MANDATE_EXPECT(g::entity_or_slot, "expected an entity reference like `Type::\"id\"` or a template slot");
 using action_target = peg::sor<g::entity_list, g::entity_ref>;
@@ -129,7 +130,7 @@ using selector = peg::parse_tree::selector<
         g::op_in, g::comparison, g::has_test, g::like_test, g::is_test, g::is_in, g::if_expr, g::annotation,
         g::annotation_key, g::effect_permit, g::effect_forbid, g::effect_require_approval, g::principal_scope,
         g::action_scope, g::resource_scope, g::scope_eq, g::scope_in, g::scope_is, g::action_eq, g::action_in,
-        g::entity_list, g::condition, g::cond_when, g::cond_unless, g::policy>,
+        g::entity_list, g::condition, g::cond_when, g::cond_unless, g::policy, g::level_declaration>,
     peg::parse_tree::fold_one::on<g::or_expr, g::and_expr, g::relation, g::add_expr, g::mul_expr,
                                   g::unary_expr, g::member_expr>>;
 
@@ -324,6 +325,23 @@ class tree_converter {
       : ast_(ast), file_(file), base_(base), diags_(diags) {}
 
   bool failed() const noexcept { return failed_; }
+
+  // `ordered enum T ["a", "b"];`: children are the type path and the level strings.
+  void convert_levels(const parse_node& n) {
+    level_type levels;
+    levels.type = intern(type_name(*n.children.at(0)));
+    levels.span = span_of(n);
+    for (const auto& existing : ast_.level_types)
+      if (existing.type == levels.type)
+        error(*n.children[0], "levels", "levels of `" + std::string(symbol_text(levels.type)) + "` are already declared");
+    for (std::size_t i = 1; i < n.children.size(); ++i) {
+      const symbol level = intern(string_literal(*n.children[i]));
+      for (symbol seen : levels.levels)
+        if (seen == level) error(*n.children[i], "levels", "level `" + std::string(symbol_text(level)) + "` is listed twice");
+      levels.levels.push_back(level);
+    }
+    if (!failed_) ast_.level_types.push_back(std::move(levels));
+  }
 
   void convert_policy(const parse_node& n, std::uint32_t position) {
     policy p;
@@ -858,7 +876,12 @@ void parse_policies(policy_set_ast& ast, std::uint32_t file_index, const parse_l
           peg::parse_tree::parse<g::next_policy, parse_node, selector, peg::nothing, parser_control>(in);
       if (!root || root->children.empty()) break;  // end of input
       tree_converter converter(ast, file_index, static_cast<std::uint32_t>(offset), diagnostics);
-      converter.convert_policy(*root->children.front(), ast.policies_seen++);
+      const parse_node& item = *root->children.front();
+      if (item.is_type<g::level_declaration>()) {
+        converter.convert_levels(item);
+      } else {
+        converter.convert_policy(item, ast.policies_seen++);
+      }
       if (converter.failed() && ++errors >= limits.max_errors) break;
       offset = static_cast<std::size_t>(in.current() - text.data());
     } catch (const syntax_error& e) {
