@@ -211,7 +211,7 @@ TEST_CASE("check: operand types") {
                     "`-` expects Long operands");
   require_one_error(
       "permit (principal is User, action, resource) when { principal.name < 3 };",
-      "`<` compares Longs (or two datetimes, or two durations), but `principal.name` is String");
+      "`<` compares Longs (or two datetimes, two durations, two levels), but `principal.name` is String");
   require_one_error("permit (principal, action, resource is Doc) when { resource.created < 3 };",
                     "`<` compares datetime with Long; both sides must have the same type");
   require_one_error("permit (principal is User, action, resource) when { principal.active && 1 };",

@@ -89,10 +89,12 @@ const value& field(const value& record, std::string_view name) {
 }
 
 bool has_field(const value& record, std::string_view name) {
-  return record.kind == value_kind::record && detail::record_find(*record.record, detail::intern(name)) != nullptr;
+  return record.kind == value_kind::record &&
+         detail::record_find(*record.record, detail::intern(name)) != nullptr;
 }
 
-const detail::entity_record& record_of(const entity_store& store, std::string_view type, std::string_view id) {
+const detail::entity_record& record_of(const entity_store& store, std::string_view type,
+                                       std::string_view id) {
   const detail::entity_record* found = store.internals().find(uid(type, id));
   REQUIRE(found != nullptr);
   return *found;
@@ -205,7 +207,8 @@ TEST_CASE("json schema: {type, id} is an entity reference where the schema says 
 }
 
 TEST_CASE("json schema: without a schema the same strings stay strings") {
-  auto store = entity_store::from_json(R"([{"uid": {"type": "User", "id": "a"}, "attrs": {"addr": "10.0.0.1"}}])");
+  auto store =
+      entity_store::from_json(R"([{"uid": {"type": "User", "id": "a"}, "attrs": {"addr": "10.0.0.1"}}])");
   REQUIRE(store.has_value());
   CHECK(field(record_of(*store, "User", "a").attributes, "addr").kind == value_kind::string);
 }
@@ -262,15 +265,18 @@ TEST_CASE("json schema: an entity reference of the wrong type, or not a referenc
   CHECK(only_error("[" + user_json("a", R"(, "manager": {"type": "Doc", "id": "d"})") + "]") ==
         R"(entity 0 (User::"a"): attribute "manager": type mismatch: value was expected to have type User, )"
         R"(but it actually has type Doc: Doc::"d")");
-  CHECK(only_error("[" + user_json("a", R"(, "friends": [{"type": "User", "id": "b"}, {"type": "Team", "id": "t"}])") +
-                   "]") ==
+  CHECK(only_error(
+            "[" +
+            user_json("a", R"(, "friends": [{"type": "User", "id": "b"}, {"type": "Team", "id": "t"}])") +
+            "]") ==
         R"(entity 0 (User::"a"): attribute "friends", element 1: type mismatch: value was expected to have )"
         R"(type User, but it actually has type Team: Team::"t")");
   CHECK(only_error("[" + user_json("a", R"(, "manager": "bob")") + "]") ==
         R"(entity 0 (User::"a"): attribute "manager": type mismatch: value was expected to have type User, )"
         R"(but it actually has type String: "bob")");
   CHECK(only_error("[" + user_json("a", R"(, "manager": {"type": "User"})") + "]") ==
-        R"(entity 0 (User::"a"): attribute "manager": an entity reference needs "type" and "id"; "id" is missing)");
+        R"(entity 0 (User::"a"): attribute "manager": )"
+        R"(an entity reference needs "type" and "id"; "id" is missing)");
 }
 
 TEST_CASE("json schema: an extension string that does not parse") {
@@ -289,7 +295,8 @@ TEST_CASE("json schema: a required attribute missing") {
   CHECK(only_error(R"([{"uid": {"type": "User", "id": "a"}}])") ==
         R"(entity 0 (User::"a"): expected the entity to have attribute "addr", but it does not)");
   CHECK(only_error("[" + user_json("a", R"(, "home": {"zip": "1000"})") + "]") ==
-        R"(entity 0 (User::"a"): attribute "home": expected the record to have attribute "street", but it does not)");
+        R"(entity 0 (User::"a"): attribute "home": )"
+        R"(expected the record to have attribute "street", but it does not)");
 }
 
 TEST_CASE("json schema: an attribute the schema does not declare") {
@@ -311,15 +318,18 @@ TEST_CASE("json schema: an id an enumerated type does not list") {
   CHECK(only_error(R"([{"uid": {"type": "Color", "id": "blue"}}])") ==
         R"(entity 0 (Color::"blue"): Color is an enumerated entity type, but "blue" is not declared as one )"
         R"(of its ids ("red", "green"))");
-  CHECK(only_error(R"([{"uid": {"type": "Box", "id": "b"}, "parents": [{"type": "Color", "id": "pink"}]}])") ==
-        R"(entity 0 (Box::"b"): parent 0: Color is an enumerated entity type, but "pink" is not declared as )"
-        R"(one of its ids ("red", "green"))");
+  CHECK(
+      only_error(R"([{"uid": {"type": "Box", "id": "b"}, "parents": [{"type": "Color", "id": "pink"}]}])") ==
+      R"(entity 0 (Box::"b"): parent 0: Color is an enumerated entity type, but "pink" is not declared as )"
+      R"(one of its ids ("red", "green"))");
 }
 
 TEST_CASE("json schema: a parent whose type is not an allowed parent type") {
-  CHECK(only_error(R"([{"uid": {"type": "UserGroup", "id": "g"}, "parents": [{"type": "Team", "id": "t"}]}])") ==
-        R"(entity 0 (UserGroup::"g"): parent 0: UserGroup may not have a parent of type Team according to the )"
-        R"(schema (its parent types: Org))");
+  CHECK(
+      only_error(
+          R"([{"uid": {"type": "UserGroup", "id": "g"}, "parents": [{"type": "Team", "id": "t"}]}])") ==
+      R"(entity 0 (UserGroup::"g"): parent 0: UserGroup may not have a parent of type Team according to the )"
+      R"(schema (its parent types: Org))");
   // Ancestor types count: a User may be in an Org through its groups, so directly too (as in Cedar).
   CHECK(load(R"([{"uid": {"type": "User", "id": "u"}, "attrs": {"name": "n", "addr": "10.0.0.1"},
                   "parents": [{"type": "Org", "id": "o"}]}])")
@@ -339,8 +349,8 @@ TEST_CASE("json schema: tags checked against the schema's tag type") {
 }
 
 TEST_CASE("json schema: errors point into the text and are collected across entities") {
-  auto store = load("[\n" + user_json("a", R"(, "age": "x")") + ",\n" + R"({"uid": {"type": "Nope", "id": "n"}})" +
-                    "\n]");
+  auto store = load("[\n" + user_json("a", R"(, "age": "x")") + ",\n" +
+                    R"({"uid": {"type": "Nope", "id": "n"}})" + "\n]");
   REQUIRE_FALSE(store.has_value());
   REQUIRE(store.error().size() == 2);
   CHECK(store.error()[0].where.line == 2);
@@ -373,14 +383,16 @@ TEST_CASE("json schema: an action in the data must match its declaration") {
 
   CHECK(only_error(R"([{"uid": {"type": "Action", "id": "view"}, "parents": []}])") ==
         R"(entity 0 (Action::"view"): the definition of this action does not match its schema declaration: )"
-        R"(the schema puts it in [Action::"all", Action::"read"], the entity data in no groups; omit the action )"
-        R"(from the entity data to use the schema's)");
-  CHECK(only_error(R"([{"uid": {"type": "Action", "id": "paint"}, "attrs": {"x": 1}}])") ==
-        R"(entity 0 (Action::"paint"): the definition of this action does not match its schema declaration: )"
-        R"(the schema gives actions no attributes; omit the action from the entity data to use the schema's)");
+        R"(the schema puts it in [Action::"all", Action::"read"], the entity data in no groups; )"
+        R"(omit the action from the entity data to use the schema's)");
+  CHECK(
+      only_error(R"([{"uid": {"type": "Action", "id": "paint"}, "attrs": {"x": 1}}])") ==
+      R"(entity 0 (Action::"paint"): the definition of this action does not match its schema declaration: )"
+      R"(the schema gives actions no attributes; omit the action from the entity data to use the schema's)");
   CHECK(only_error(R"([{"uid": {"type": "Action", "id": "delete"}}])") ==
         R"(entity 0 (Action::"delete"): found an action entity that the schema does not declare)");
-  CHECK(only_error(R"([{"uid": {"type": "Action", "id": "paint"}, "parents": [{"type": "User", "id": "u"}]}])") ==
+  CHECK(only_error(
+            R"([{"uid": {"type": "Action", "id": "paint"}, "parents": [{"type": "User", "id": "u"}]}])") ==
         R"(entity 0 (Action::"paint"): parent 0: an action's parent must be an action, not User::"u")");
 }
 
@@ -407,10 +419,12 @@ TEST_CASE("json schema: hostile entity data fails cleanly") {
             .find("type mismatch") != std::string::npos);
   CHECK(only_error("[" + user_json("a", R"(, "age": null)") + "]") ==
         R"(entity 0 (User::"a"): attribute "age": null is not a Cedar value)");
-  CHECK(only_error("[" + user_json("a", R"(, "age": 1.5)") + "]")
-            .find("not an integer") != std::string::npos);
-  CHECK(only_error(R"([{"uid": {"type": "User", "id": "a"}, "attrs": {"name": "n", "name": "m", "addr": "::1"}}])") ==
-        R"(entity 0 (User::"a"): attribute "name": duplicate key "name")");
+  CHECK(only_error("[" + user_json("a", R"(, "age": 1.5)") + "]").find("not an integer") !=
+        std::string::npos);
+  CHECK(
+      only_error(
+          R"([{"uid": {"type": "User", "id": "a"}, "attrs": {"name": "n", "name": "m", "addr": "::1"}}])") ==
+      R"(entity 0 (User::"a"): attribute "name": duplicate key "name")");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,18 +454,19 @@ TEST_CASE("json schema: request validation, each failure in one line") {
         R"(request: resource type User is not valid for Action::"view" (its resource types: Doc, Color))");
   CHECK(request_error(request_json("{}", "read", R"({"type": "Doc", "id": "d"})")) ==
         R"(request: principal type User is not valid for Action::"read" (it applies to no principals))");
-  CHECK(request_error(request_json(R"({"ip": "10.0.0.1"})", "view", R"({"type": "Color", "id": "blue"})")) ==
-        R"(request: resource Color::"blue": Color is an enumerated entity type, but "blue" is not declared as )"
-        R"(one of its ids ("red", "green"))");
+  CHECK(
+      request_error(request_json(R"({"ip": "10.0.0.1"})", "view", R"({"type": "Color", "id": "blue"})")) ==
+      R"(request: resource Color::"blue": Color is an enumerated entity type, but "blue" is not declared as )"
+      R"(one of its ids ("red", "green"))");
 }
 
 TEST_CASE("json schema: a validated request's context must conform") {
   CHECK(request_error(request_json(R"({"level": 3})")) ==
-        R"(request: context is not valid for Action::"view": expected the context to have attribute "ip", but it )"
-        R"(does not)");
+        R"(request: context is not valid for Action::"view": )"
+        R"(expected the context to have attribute "ip", but it does not)");
   CHECK(request_error(request_json("")) ==  // no context at all: an empty one
-        R"(request: context is not valid for Action::"view": expected the context to have attribute "ip", but it )"
-        R"(does not)");
+        R"(request: context is not valid for Action::"view": )"
+        R"(expected the context to have attribute "ip", but it does not)");
   CHECK(request_error(request_json(R"({"ip": "10.0.0.1", "lvl": 3})")) ==
         R"(request: context is not valid for Action::"view": attribute "lvl": not declared in the schema)");
   CHECK(request_error(request_json(R"({"ip": "10.0.0.1", "level": "3"})")) ==
@@ -461,8 +476,10 @@ TEST_CASE("json schema: a validated request's context must conform") {
         R"(request: context is not valid for Action::"view": attribute "by": type mismatch: value was )"
         R"(expected to have type User, but it actually has type Doc: Doc::"d")");
   CHECK(request_error(request_json(R"({"ip": "nope"})"))
-            .starts_with(R"(request: context is not valid for Action::"view": attribute "ip": invalid ip literal)"));
-  CHECK(request_error(request_json("[1]")) == "request: context must be a JSON object of Cedar values, not an array");
+            .starts_with(
+                R"(request: context is not valid for Action::"view": attribute "ip": invalid ip literal)"));
+  CHECK(request_error(request_json("[1]")) ==
+        "request: context must be a JSON object of Cedar values, not an array");
 }
 
 TEST_CASE("json schema: without validation the schema only guides the reading") {
@@ -490,7 +507,8 @@ TEST_CASE("json schema: without validation the schema only guides the reading") 
   CHECK(request_of(request_json("{}"), false).internals().context.record->size == 0);
 
   // Errors that are not about the schema still are.
-  CHECK(request_error(request_json(R"({"ip": null})"), false) == R"(request: context: attribute "ip": null is not a Cedar value)");
+  CHECK(request_error(request_json(R"({"ip": null})"), false) ==
+        R"(request: context: attribute "ip": null is not a Cedar value)");
 }
 
 TEST_CASE("json schema: the schema-less request reader is unchanged") {

@@ -581,7 +581,7 @@ TEST_CASE("schema: the example schema parses") {
   auto parsed = schema::parse(read_file(path), path.string());
   if (!parsed) FAIL(mandate::render(parsed.error()));
   CHECK(parsed->entity_type_names() ==
-        std::vector<std::string>{"Agent", "Console", "Customer", "Group", "User"});
+        std::vector<std::string>{"Agent", "Console", "Customer", "Group", "Sensitivity", "User"});
   const std::vector<std::string> actions = parsed->action_names();
   CHECK(std::find(actions.begin(), actions.end(), R"(Action::"refund")") != actions.end());
 }

@@ -76,7 +76,8 @@ const json& empty_json_object() {
 class entity_loader {
  public:
   /// Without a schema (null), values are read in Cedar's schema-less JSON form.
-  entity_loader(std::string_view text, std::string_view source_name, const detail::schema_data* schema = nullptr)
+  entity_loader(std::string_view text, std::string_view source_name,
+                const detail::schema_data* schema = nullptr)
       : text_(text), source_name_(source_name), schema_(schema) {}
 
   expected<entity_store, std::vector<diagnostic>> run() {
@@ -190,24 +191,31 @@ class entity_loader {
   }
 
   // Schema-directed reading of "attrs" and "tags", and the checks Cedar makes of an entity's uid.
-  bool load_conforming(const json& item, std::size_t index, detail::arena& storage, detail::entity_record& record) {
+  bool load_conforming(const json& item, std::size_t index, detail::arena& storage,
+                       detail::entity_record& record) {
     const detail::entity_uid uid = record.uid;
     const std::string_view type_name = detail::symbol_text(uid.type);
     if (detail::is_action_entity_type(uid.type)) {
       // An action in the data must be the schema's action exactly; its groups are compared once
       // the hierarchy is closed (add_schema_actions).
       if (schema_->find_action(uid) == nullptr)
-        return fail(index, &uid, path_to(index, "uid"), "found an action entity that the schema does not declare");
-      for (const char* field : {"attrs", "tags"}) {
+        return fail(index, &uid, path_to(index, "uid"),
+                    "found an action entity that the schema does not declare");
+      struct part {
+        const char* field;
+        const char* key_word;
+        const char* plural;
+      };
+      for (const part& p : {part{"attrs", "attribute", "attributes"}, part{"tags", "tag", "tags"}}) {
         detail::value read = detail::empty_record();
-        if (!load_record(item, field, field[0] == 'a' ? "attribute" : "tag", index, uid, storage, read))
-          return false;
+        if (!load_record(item, p.field, p.key_word, index, uid, storage, read)) return false;
         if (read.record->size > 0) {
-          return fail(index, &uid, path_to(index, field),
-                      fmt::format("the definition of this action does not match its schema declaration: the "
-                                  "schema gives actions no {}; omit the action from the entity data to use the "
-                                  "schema's",
-                                  field[0] == 'a' ? "attributes" : "tags"));
+          return fail(
+              index, &uid, path_to(index, p.field),
+              fmt::format("the definition of this action does not match its schema declaration: the "
+                          "schema gives actions no {}; omit the action from the entity data to use the "
+                          "schema's",
+                          p.plural));
         }
       }
       return true;
@@ -215,7 +223,8 @@ class entity_loader {
     const detail::entity_type_info* type = schema_->find_entity_type(uid.type);
     if (type == nullptr) {
       std::vector<std::string_view> names;
-      for (const detail::entity_type_info& t : schema_->entity_types) names.push_back(detail::symbol_text(t.name));
+      for (const detail::entity_type_info& t : schema_->entity_types)
+        names.push_back(detail::symbol_text(t.name));
       return fail(index, &uid, path_to(index, "uid"),
                   fmt::format("entity type {} is not declared in the schema{}", type_name,
                               detail::did_you_mean(type_name, names)));
@@ -223,11 +232,13 @@ class entity_loader {
     if (std::string problem = detail::enumerated_id_problem(*schema_, uid); !problem.empty())
       return fail(index, &uid, path_to(index, "uid"), problem);
 
-    const detail::schema_type_id shape = type->shape == detail::no_schema_type ? detail::empty_record_type_id : type->shape;
+    const detail::schema_type_id shape =
+        type->shape == detail::no_schema_type ? detail::empty_record_type_id : type->shape;
     if (!load_typed(item, "attrs", "attribute", index, uid, record.attributes,
                     [&](const json& in, detail::value& out, detail::json_error& error) {
                       return detail::typed_record_from_json(in, *schema_, shape, "the entity",
-                                                            detail::schema_reading::conform, storage, out, error);
+                                                            detail::schema_reading::conform, storage, out,
+                                                            error);
                     })) {
       return false;
     }
@@ -248,8 +259,8 @@ class entity_loader {
                : load_typed(item, "tags", "tag", index, uid, record.tags,
                             [&](const json& in, detail::value& out, detail::json_error& error) {
                               return detail::typed_map_from_json(in, *schema_, tag_type,
-                                                                 detail::schema_reading::conform, storage, out,
-                                                                 error);
+                                                                 detail::schema_reading::conform, storage,
+                                                                 out, error);
                             });
   }
 
@@ -285,9 +296,10 @@ class entity_loader {
       std::vector<std::string> allowed;
       for (detail::symbol s : type->ancestors) allowed.emplace_back(detail::symbol_text(s));
       std::sort(allowed.begin(), allowed.end());
-      return fmt::format("{} may not have a parent of type {} according to the schema ({})",
-                         detail::symbol_text(child.type), detail::symbol_text(parent.type),
-                         allowed.empty() ? "it has no parent types" : "its parent types: " + list_names(allowed));
+      return fmt::format(
+          "{} may not have a parent of type {} according to the schema ({})", detail::symbol_text(child.type),
+          detail::symbol_text(parent.type),
+          allowed.empty() ? "it has no parent types" : "its parent types: " + list_names(allowed));
     }
     return detail::enumerated_id_problem(*schema_, parent);
   }
@@ -307,11 +319,12 @@ class entity_loader {
         for (detail::entity_uid group : action->ancestors) expected.push_back(group.key());
         std::sort(expected.begin(), expected.end());
         if (record.ancestors != expected) {
-          fail(index, &record.uid, path_to(index, "parents"),
-               fmt::format("the definition of this action does not match its schema declaration: the schema "
-                           "puts it in {}, the entity data in {}; omit the action from the entity data to use "
-                           "the schema's",
-                           describe_groups(expected), describe_groups(record.ancestors)));
+          fail(
+              index, &record.uid, path_to(index, "parents"),
+              fmt::format("the definition of this action does not match its schema declaration: the schema "
+                          "puts it in {}, the entity data in {}; omit the action from the entity data to use "
+                          "the schema's",
+                          describe_groups(expected), describe_groups(record.ancestors)));
         }
       }
       if (!diagnostics_.empty()) return false;
@@ -404,7 +417,7 @@ class entity_loader {
   std::string_view source_name_;
   const detail::schema_data* schema_ = nullptr;
   std::vector<diagnostic> diagnostics_;
-  std::vector<std::size_t> first_index_;    // record position -> index in the JSON array
+  std::vector<std::size_t> first_index_;     // record position -> index in the JSON array
   std::vector<given_action> given_actions_;  // action entities the JSON lists (with a schema)
 };
 
@@ -452,14 +465,16 @@ expected<entity_store, std::vector<diagnostic>> entity_store::from_json(std::str
 
 expected<entity_store, std::vector<diagnostic>> entity_store::load(const std::filesystem::path& file) {
   std::string text;
-  if (auto problem = read_entity_file(file, text)) return unexpected(std::vector<diagnostic>{std::move(*problem)});
+  if (auto problem = read_entity_file(file, text))
+    return unexpected(std::vector<diagnostic>{std::move(*problem)});
   return entity_loader(text, file.string()).run();
 }
 
 expected<entity_store, std::vector<diagnostic>> entity_store::load(const std::filesystem::path& file,
                                                                    const schema& s) {
   std::string text;
-  if (auto problem = read_entity_file(file, text)) return unexpected(std::vector<diagnostic>{std::move(*problem)});
+  if (auto problem = read_entity_file(file, text))
+    return unexpected(std::vector<diagnostic>{std::move(*problem)});
   return entity_loader(text, file.string(), &s.internals()).run();
 }
 

@@ -136,9 +136,10 @@ bool validate_entity_role(const detail::schema_data& s, const detail::action_inf
     return false;
   }
   if (std::find(allowed.begin(), allowed.end(), uid.type) == allowed.end()) {
-    message = fmt::format("request: {} type {} is not valid for {} ({})", role, type, detail::to_cedar(action.uid),
-                          allowed.empty() ? fmt::format("it applies to no {}s", role)
-                                          : fmt::format("its {} types: {}", role, list_types(allowed)));
+    message =
+        fmt::format("request: {} type {} is not valid for {} ({})", role, type, detail::to_cedar(action.uid),
+                    allowed.empty() ? fmt::format("it applies to no {}s", role)
+                                    : fmt::format("its {} types: {}", role, list_types(allowed)));
     return false;
   }
   if (std::string problem = detail::enumerated_id_problem(s, uid); !problem.empty()) {
@@ -176,16 +177,19 @@ expected<request, std::string> load_request(std::string_view json_text, const de
       }
       if (!validate_entity_role(*schema, *action, "principal", data->principal, action->principal_types,
                                 message) ||
-          !validate_entity_role(*schema, *action, "resource", data->resource, action->resource_types, message)) {
+          !validate_entity_role(*schema, *action, "resource", data->resource, action->resource_types,
+                                message)) {
         return failure(std::move(message));
       }
-      typing.contents_what = fmt::format("request: context is not valid for {}", detail::to_cedar(data->action));
+      typing.contents_what =
+          fmt::format("request: context is not valid for {}", detail::to_cedar(data->action));
     }
     // An action the schema does not declare has no context type: its context is read as without
     // a schema (only reachable without validation).
     if (action != nullptr) {
       typing.schema = schema;
-      typing.record = action->context == detail::no_schema_type ? detail::empty_record_type_id : action->context;
+      typing.record =
+          action->context == detail::no_schema_type ? detail::empty_record_type_id : action->context;
       typing.reading = validate ? detail::schema_reading::conform : detail::schema_reading::guide;
     }
   }
@@ -197,8 +201,8 @@ expected<request, std::string> load_request(std::string_view json_text, const de
   // With a context type, an absent context is an empty one, which may lack required attributes.
   if (has_context || typing.schema != nullptr) {
     static const json empty_context = json::object();
-    if (!load_context(has_context ? *context : empty_context, "request: context", data->storage, data->context,
-                      message, typing)) {
+    if (!load_context(has_context ? *context : empty_context, "request: context", data->storage,
+                      data->context, message, typing)) {
       return failure(std::move(message));
     }
   }

@@ -158,7 +158,8 @@ class typed_reader {
 
   bool read_map(const json& in, schema_type_id member_type, value& out) {
     if (in.is_binary()) return fail(error_, json_marker_problem(in));
-    if (!in.is_object()) return fail(error_, fmt::format("expected an object of Cedar values, not {}", json_kind(in)));
+    if (!in.is_object())
+      return fail(error_, fmt::format("expected an object of Cedar values, not {}", json_kind(in)));
     std::vector<symbol> keys;
     std::vector<value> values(in.size());
     keys.reserve(in.size());
@@ -280,8 +281,9 @@ bool typed_value_from_json(const json& in, const schema_data& s, schema_type_id 
   return typed_reader(s, reading, storage, error).read(in, type, out);
 }
 
-bool typed_record_from_json(const json& in, const schema_data& s, schema_type_id record, std::string_view holder,
-                            schema_reading reading, arena& storage, value& out, json_error& error) {
+bool typed_record_from_json(const json& in, const schema_data& s, schema_type_id record,
+                            std::string_view holder, schema_reading reading, arena& storage, value& out,
+                            json_error& error) {
   return typed_reader(s, reading, storage, error).read_record(in, record, holder, out);
 }
 

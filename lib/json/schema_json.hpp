@@ -45,9 +45,10 @@ enum class schema_reading : std::uint8_t {
 /// context). The object is never read as an escape: an attribute may be named "__entity".
 /// `holder` names the record in the message about a missing attribute ("the entity",
 /// "the context"); nested records are "the record".
-[[nodiscard]] bool typed_record_from_json(const nlohmann::json& in, const schema_data& s, schema_type_id record,
-                                          std::string_view holder, schema_reading reading, arena& storage,
-                                          value& out, json_error& error);
+[[nodiscard]] bool typed_record_from_json(const nlohmann::json& in, const schema_data& s,
+                                          schema_type_id record, std::string_view holder,
+                                          schema_reading reading, arena& storage, value& out,
+                                          json_error& error);
 
 /// Converts the JSON object `in`, whose members all have type `member_type` (an entity's tags),
 /// into a record.
