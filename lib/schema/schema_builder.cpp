@@ -438,13 +438,10 @@ class builder {
       if (e.shape || e.tags)
         error(e.where,
               "enumerated entity type `" + qualify(e.ns, e.name) + "` may not have attributes or tags");
+      // Cedar accepts an id listed twice (its fuzzer's schemas do it); the repeat adds nothing.
       for (const raw_name& id : e.enum_ids) {
         const symbol s = intern(id.text);
-        if (std::find(info.enum_ids.begin(), info.enum_ids.end(), s) != info.enum_ids.end()) {
-          error(id.where, "id " + quote_id(id.text) + " is listed twice");
-          continue;
-        }
-        info.enum_ids.push_back(s);
+        if (std::find(info.enum_ids.begin(), info.enum_ids.end(), s) == info.enum_ids.end()) info.enum_ids.push_back(s);
       }
     }
     info.annotations = annotations(e.annotations);

@@ -5,7 +5,7 @@
 // (`errors`) must be Cedar's. The archives ship in ../shared/conformance/cedar beside the
 // repository; they are unpacked into the build folder at test time.
 //
-//   mandate_cedar_conformance ARCHIVE_DIR WORK_DIR [--min-handwritten RATE] [--min-corpus RATE]
+//   mandate_cedar_conformance ARCHIVE_DIR WORK_DIR [--min-handwritten RATE] [--min-corpus RATE] [--show N]
 //
 // Prints one summary line per archive, `cedar-conformance NAME: N passed, M failed`, then the
 // first failures with their test file. Exits 0 when both pass rates reach their minimum, 77
@@ -165,10 +165,12 @@ int main(int argc, char** argv) {
   const fs::path work = argv[2];
   double min_handwritten = 1.0;
   double min_corpus = 0.995;
+  std::size_t show = 15;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--min-handwritten") min_handwritten = std::atof(argv[i + 1]);
     if (flag == "--min-corpus") min_corpus = std::atof(argv[i + 1]);
+    if (flag == "--show") show = static_cast<std::size_t>(std::atol(argv[i + 1]));
   }
   const fs::path handwritten_archive = archives / "handwritten-tests.tar.gz";
   const fs::path corpus_archive = archives / "corpus-tests-dev.tar.gz";
@@ -197,7 +199,7 @@ int main(int argc, char** argv) {
     for (const fs::path& test : test_files(root)) run_test(root, test, s.result);
     fmt::print("cedar-conformance {}: {} passed, {} failed ({:.2f}%, minimum {:.2f}%)\n", s.name, s.result.passed,
                s.result.failed, 100.0 * rate(s.result), 100.0 * s.minimum);
-    const std::size_t shown = std::min<std::size_t>(s.result.failures.size(), 15);
+    const std::size_t shown = std::min<std::size_t>(s.result.failures.size(), show);
     for (std::size_t i = 0; i < shown; ++i) {
       const failure& f = s.result.failures[i];
       fmt::print("  FAIL {} ({}): {}\n", f.test_file, f.description, f.detail);

@@ -135,11 +135,15 @@ loaded_policies load_policies(const std::string& path) {
   return {load_status::ok, std::move(*result)};
 }
 
-std::optional<mandate::entity_store> load_entities(const std::string& path) {
-  if (path.empty()) return mandate::entity_store{};
-  std::optional<std::string> text = read_text(path);
+// With a schema, attribute values are read as the schema types them and the schema's actions
+// join the store (so `action in Action::"group"` works from the schema alone).
+std::optional<mandate::entity_store> load_entities(const std::string& path,
+                                                   const std::optional<mandate::schema>& schema) {
+  if (path.empty() && !schema) return mandate::entity_store{};
+  std::optional<std::string> text = path.empty() ? std::optional<std::string>("[]") : read_text(path);
   if (!text) return std::nullopt;
-  auto entities = mandate::entity_store::from_json(*text, path);
+  auto entities = schema ? mandate::entity_store::from_json(*text, path.empty() ? "<schema actions>" : path, *schema)
+                         : mandate::entity_store::from_json(*text, path);
   if (!entities) {
     print_diagnostics(entities.error());
     return std::nullopt;
@@ -173,13 +177,15 @@ struct eval_settings {
 class request_runner {
  public:
   request_runner(const mandate::policy_set& policies, const mandate::entity_store& entities,
-                 mandate::evaluation_options options)
-      : policies_(policies), entities_(entities), options_(options) {}
+                 const std::optional<mandate::schema>& schema, mandate::evaluation_options options)
+      : policies_(policies), entities_(entities), schema_(schema), options_(options) {}
 
   // Evaluates one request given as JSON text and prints the decision, or an error line
   // naming `where_key`/`where` (e.g. "line": 3). Returns false for a malformed request.
   bool run(std::string_view json, std::string_view where_key, std::size_t where) {
-    auto req = mandate::request::from_json(json);
+    // With a schema, requests are read by it and validated against it, as Cedar's CLI does.
+    auto req = schema_ ? mandate::request::from_json(json, *schema_, /*validate_request=*/true)
+                       : mandate::request::from_json(json);
     if (!req) {
       print_request_error(req.error(), where_key, where);
       return false;
@@ -192,6 +198,7 @@ class request_runner {
  private:
   const mandate::policy_set& policies_;
   const mandate::entity_store& entities_;
+  const std::optional<mandate::schema>& schema_;
   mandate::evaluation_options options_;
   mandate::decision decision_;  // reused so a long stream does not allocate per decision
 };
@@ -280,20 +287,22 @@ bool validate_against(const mandate::policy_set& policies, const std::optional<m
 }
 
 int run_eval(const eval_settings& settings) {
-  // With a schema, policies that do not type-check are refused rather than evaluated: a
-  // policy that cannot mean what its author meant should not decide anything.
+  const mandate::evaluation_options options{.mode = settings.mode == "cedar" ? mandate::eval_mode::cedar
+                                                                             : mandate::eval_mode::mandate};
   const loaded_schema schema = load_schema(settings.schema_path);
   if (schema.status != load_status::ok) return exit_cannot_run;
   loaded_policies loaded = load_policies(settings.policies_path);
   if (loaded.status != load_status::ok) return exit_cannot_run;
   if (!link_templates(loaded, settings.links_path)) return exit_cannot_run;
-  if (!validate_against(*loaded.policies, schema.schema)) return exit_cannot_run;
-  std::optional<mandate::entity_store> entities = load_entities(settings.entities_path);
+  // In Mandate mode, policies that do not type-check against the schema are refused: a policy
+  // that cannot mean what its author meant should not decide anything. Cedar mode decides as
+  // Cedar's CLI does, which reports nothing and evaluates anyway; the findings still go to stderr.
+  if (!validate_against(*loaded.policies, schema.schema) && options.mode == mandate::eval_mode::mandate)
+    return exit_cannot_run;
+  std::optional<mandate::entity_store> entities = load_entities(settings.entities_path, schema.schema);
   if (!entities) return exit_cannot_run;
 
-  const mandate::evaluation_options options{.mode = settings.mode == "cedar" ? mandate::eval_mode::cedar
-                                                                             : mandate::eval_mode::mandate};
-  request_runner runner(*loaded.policies, *entities, options);
+  request_runner runner(*loaded.policies, *entities, schema.schema, options);
   const int status = settings.request_path.empty() ? run_request_lines(runner, settings.requests_path)
                                                    : run_request_file(runner, settings.request_path);
   std::fflush(stdout);
