@@ -170,11 +170,13 @@ expected<request, std::string> load_request(std::string_view json_text, const de
   context_typing typing;
   if (schema != nullptr) {
     const detail::action_info* action = schema->find_action(data->action);
+    // Cedar reads the context by the action's declared type, so even a request it does not
+    // validate must name an action the schema declares.
+    if (action == nullptr) {
+      return failure(
+          fmt::format("request: action {} is not declared in the schema", detail::to_cedar(data->action)));
+    }
     if (validate) {
-      if (action == nullptr) {
-        return failure(
-            fmt::format("request: action {} is not declared in the schema", detail::to_cedar(data->action)));
-      }
       if (!validate_entity_role(*schema, *action, "principal", data->principal, action->principal_types,
                                 message) ||
           !validate_entity_role(*schema, *action, "resource", data->resource, action->resource_types,
@@ -184,14 +186,9 @@ expected<request, std::string> load_request(std::string_view json_text, const de
       typing.contents_what =
           fmt::format("request: context is not valid for {}", detail::to_cedar(data->action));
     }
-    // An action the schema does not declare has no context type: its context is read as without
-    // a schema (only reachable without validation).
-    if (action != nullptr) {
-      typing.schema = schema;
-      typing.record =
-          action->context == detail::no_schema_type ? detail::empty_record_type_id : action->context;
-      typing.reading = validate ? detail::schema_reading::conform : detail::schema_reading::guide;
-    }
+    typing.schema = schema;
+    typing.record = action->context == detail::no_schema_type ? detail::empty_record_type_id : action->context;
+    typing.reading = validate ? detail::schema_reading::conform : detail::schema_reading::guide;
   }
   // Other fields (description, decision, agent, session, ...) are for Mandate's tools and test
   // runners, not for the request itself: ignored.

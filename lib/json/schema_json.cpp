@@ -126,7 +126,8 @@ class typed_reader {
         order = member.key().compare(symbol_text(declared[next].name));
       }
       if (order > 0) {  // declared, absent from the JSON
-        if (declared[next].required && conforming()) {
+        // Cedar requires every required attribute even of a request it does not validate.
+        if (declared[next].required) {
           return fail(error_, fmt::format("expected {} to have attribute {}, but it does not", holder,
                                           quote(symbol_text(declared[next].name))));
         }

@@ -27,8 +27,8 @@ enum class schema_reading : std::uint8_t {
   /// one is an error.
   conform,
   /// The schema only helps: a value that does not fit its type is read as if there were no
-  /// schema, a missing attribute is no error and an undeclared one is read without the schema.
-  /// For requests whose validation was turned off.
+  /// schema and an undeclared attribute is read without the schema; a missing required one is
+  /// still an error, as in Cedar. For requests whose validation was turned off.
   guide,
 };
 

@@ -174,6 +174,14 @@ struct eval_settings {
   std::string mode = "mandate";
 };
 
+// The request's own "validateRequest" field, true when absent or unreadable.
+bool wants_validation(std::string_view json) {
+  const auto document = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!document.is_object()) return true;
+  const auto it = document.find("validateRequest");
+  return it == document.end() || !it->is_boolean() || it->get<bool>();
+}
+
 class request_runner {
  public:
   request_runner(const mandate::policy_set& policies, const mandate::entity_store& entities,
@@ -183,8 +191,9 @@ class request_runner {
   // Evaluates one request given as JSON text and prints the decision, or an error line
   // naming `where_key`/`where` (e.g. "line": 3). Returns false for a malformed request.
   bool run(std::string_view json, std::string_view where_key, std::size_t where) {
-    // With a schema, requests are read by it and validated against it, as Cedar's CLI does.
-    auto req = schema_ ? mandate::request::from_json(json, *schema_, /*validate_request=*/true)
+    // With a schema, requests are read by it and validated against it, as Cedar's CLI does,
+    // unless the request itself says `"validateRequest": false` (the Cedar corpus's field).
+    auto req = schema_ ? mandate::request::from_json(json, *schema_, wants_validation(json))
                        : mandate::request::from_json(json);
     if (!req) {
       print_request_error(req.error(), where_key, where);
