@@ -684,7 +684,7 @@ TEST_CASE("requests: Cedar's request JSON in all three entity forms, unknown fie
     "action": {"__entity": {"type": "Action", "id": "read"}},
     "resource": "Files::Doc::\"report \\\"Q3\\\"\"",
     "context": {"mfa": true, "ip": {"__extn": {"fn": "ip", "arg": "10.0.0.1"}}},
-    "description": "a test", "decision": "allow", "agent": {"anything": [1, 2.5, null]}, "whatever": 1
+    "description": "a test", "decision": "allow", "session": {"anything": [1, 2.5, null]}, "whatever": 1
   })");
   REQUIRE_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error()));
   CHECK(parsed->principal() == entity_ref{"User", "alice"});

@@ -56,6 +56,19 @@ struct decision {
   /// skips them. Never true in Cedar mode.
   bool failed_closed = false;
 
+  /// For a request with a delegation chain: which identity decided, 0 for the accountable
+  /// principal and i for the delegate of hop i (the strictest outcome, earliest identity
+  /// first); -1 without a chain or when the chain itself was refused.
+  std::int32_t deciding_hop = -1;
+  /// The identity checked at `deciding_hop`, as `Type::"id"`.
+  std::string deciding_principal;
+  /// Why a delegation chain was refused before any policy ran, as a stable code
+  /// (`chain.linkage`, `chain.cycle`, `chain.depth`, `chain.expired`, `chain.not_yet_valid`,
+  /// `chain.outlives_parent`, `chain.scope_widened`, `chain.out_of_scope`, `chain.agent_mismatch`,
+  /// `chain.missing`); empty when there was no chain or it held. `chain_message` says it in words.
+  std::string chain_violation;
+  std::string chain_message;
+
   /// True only for allow: require_approval is not permission yet.
   [[nodiscard]] bool allowed() const noexcept { return outcome == verdict::allow; }
 };

@@ -59,6 +59,11 @@ struct template_link {
 struct evaluation_options {
   eval_mode mode = eval_mode::mandate;
   evaluator engine = evaluator::plan;
+  /// The time delegation hops are checked against, in milliseconds since the Unix epoch;
+  /// unset means the system clock. Set it to make expiry exact in tests and replays.
+  std::optional<std::int64_t> now_ms;
+  /// Longest delegation chain accepted, in hops.
+  std::uint32_t max_delegation_depth = 8;
 };
 
 /// A compiled, immutable set of policies. Copies share the same compiled plan; a

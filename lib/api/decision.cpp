@@ -62,6 +62,13 @@ std::string to_json(const decision& d) {
 
   out["mode"] = to_string(d.mode);
   if (d.failed_closed) out["failed_closed"] = true;
+  // Only requests with a delegation chain say which identity decided, or why the chain failed.
+  if (d.deciding_hop >= 0) {
+    out["decided_by"] = json{{"hop", d.deciding_hop}, {"principal", d.deciding_principal}};
+  }
+  if (!d.chain_violation.empty()) {
+    out["chain"] = json{{"violation", d.chain_violation}, {"message", d.chain_message}};
+  }
   // Policy text may hold invalid UTF-8 in a string literal; replace it rather than throw,
   // since a decision must always be printable.
   return out.dump(-1, ' ', false, json::error_handler_t::replace);

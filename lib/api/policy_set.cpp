@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "compile/plan.hpp"
+#include "eval/chain.hpp"
 #include "eval/evaluate.hpp"
 #include "parse/parser.hpp"
 
@@ -217,17 +218,36 @@ decision policy_set::evaluate(const request& req, const entity_store& entities,
   return out;
 }
 
+namespace {
+
+// One identity's decision, with no chain: the plain path every evaluation ends in.
+void evaluate_view(const compiled_policy_set& set, const detail::entity_data& entities,
+                   const detail::request_view& view, const evaluation_options& options, decision& out) {
+  auto& scratch = detail::eval_scratch::for_this_thread();
+  scratch.reset();
+  if (options.engine == evaluator::reference) {
+    detail::evaluate_reference(set, entities, view, scratch);
+  } else {
+    detail::evaluate_plan(set, entities, view, scratch);
+  }
+  detail::assemble_decision(set, scratch, options.mode, out);
+  out.deciding_hop = -1;
+  out.deciding_principal.clear();
+  out.chain_violation.clear();
+  out.chain_message.clear();
+}
+
+}  // namespace
+
 void policy_set::evaluate(const request& req, const entity_store& entities, decision& out,
                           const evaluation_options& options) const noexcept {
   try {
-    auto& scratch = detail::eval_scratch::for_this_thread();
-    scratch.reset();
-    if (options.engine == evaluator::reference) {
-      detail::evaluate_reference(*impl_, entities.internals(), req.internals(), scratch);
+    const detail::request_data& data = req.internals();
+    if (detail::needs_chain_evaluation(data)) {
+      detail::evaluate_chain(*impl_, entities.internals(), data, options, evaluate_view, out);
     } else {
-      detail::evaluate_plan(*impl_, entities.internals(), req.internals(), scratch);
+      evaluate_view(*impl_, entities.internals(), data, options, out);
     }
-    detail::assemble_decision(*impl_, scratch, options.mode, out);
   } catch (...) {
     // Only allocation can fail here; whatever it was, the answer is no.
     out.outcome = verdict::deny;

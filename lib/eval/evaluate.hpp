@@ -72,10 +72,10 @@ void settle_policy(std::uint32_t policy, std::uint32_t condition_count, eval_con
 }
 
 /// Walks the AST of every policy: no index, no plan. The oracle for differential tests.
-void evaluate_reference(const compiled_policy_set& set, const entity_data& entities, const request_data& req,
+void evaluate_reference(const compiled_policy_set& set, const entity_data& entities, const request_view& req,
                         eval_scratch& scratch);
 /// Uses the index and the flat plan.
-void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, const request_data& req,
+void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, const request_view& req,
                    eval_scratch& scratch);
 /// Applies the decision lattice (LANGUAGE.md 2.1, 2.2) to the results in `scratch`.
 void assemble_decision(const compiled_policy_set& set, const eval_scratch& scratch, eval_mode mode,

@@ -369,7 +369,7 @@ bool scope_matches(const entity_data& entities, const scope_constraint& constrai
   return false;
 }
 
-bool scope_applies(const entity_data& entities, const policy& p, const request_data& req) noexcept {
+bool scope_applies(const entity_data& entities, const policy& p, const request_view& req) noexcept {
   return scope_matches(entities, p.principal, req.principal) && scope_matches(entities, p.action, req.action) &&
          scope_matches(entities, p.resource, req.resource);
 }

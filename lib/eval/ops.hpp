@@ -20,7 +20,7 @@ struct level_table;
 
 struct eval_context {
   const entity_data& entities;
-  const request_data& request;
+  const request_view& request;
   arena& scratch;
   std::string& error;  // written only on failure
   const level_table& levels;
@@ -49,7 +49,7 @@ bool expect_bool(eval_context& ctx, const value& v, const char* what);
 bool scope_matches(const entity_data& entities, const scope_constraint& constraint, entity_uid uid) noexcept;
 
 /// Whether a policy's whole scope (principal, action, resource) matches the request.
-bool scope_applies(const entity_data& entities, const policy& p, const request_data& req) noexcept;
+bool scope_applies(const entity_data& entities, const policy& p, const request_view& req) noexcept;
 
 /// `text like pattern`.
 bool like_matches(std::string_view text, const pattern& p) noexcept;

@@ -170,7 +170,7 @@ void append(std::span<const std::uint32_t> found, std::vector<std::uint32_t>& ou
 
 }  // namespace
 
-void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, const request_data& req,
+void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, const request_view& req,
                    eval_scratch& scratch) {
   const plan& p = set.code;
   auto& candidates = scratch.candidates;

@@ -128,7 +128,7 @@ class tree_walker {
 
 }  // namespace
 
-void evaluate_reference(const compiled_policy_set& set, const entity_data& entities, const request_data& req,
+void evaluate_reference(const compiled_policy_set& set, const entity_data& entities, const request_view& req,
                         eval_scratch& scratch) {
   eval_context ctx{entities, req, scratch.values, scratch.error, set.code.levels};
   tree_walker walker(set.ast, ctx);

@@ -14,6 +14,7 @@
 
 #include "json/cedar_json.hpp"
 #include "json/schema_json.hpp"
+#include "value/extensions.hpp"
 #include "mandate/request.hpp"
 #include "mandate/schema.hpp"
 #include "schema/schema_model.hpp"
@@ -46,6 +47,90 @@ bool parse_bounded(std::string_view text, std::string_view what, json& out, std:
   if (detail::parse_json(text, out, error)) return true;
   message = fmt::format("{}: invalid JSON: {}", what, with_position(text, error));
   return false;
+}
+
+bool load_uid_field(const json& object, const char* field, const std::string& where, detail::entity_uid& out,
+                    std::string& message) {
+  const auto it = object.find(field);
+  if (it == object.end()) {
+    message = fmt::format("request: {}: \"{}\" is missing", where, field);
+    return false;
+  }
+  detail::json_error error;
+  if (it->is_string()) {
+    std::string problem;
+    if (detail::parse_entity_uid_text(it->get<std::string>(), out, problem)) return true;
+    message = fmt::format("request: {}: \"{}\": {}", where, field, problem);
+    return false;
+  }
+  if (detail::entity_uid_from_json(*it, out, error)) return true;
+  message = fmt::format("request: {}: \"{}\" must be an entity reference like {{\"type\": \"Agent\", \"id\": \"a\"}}",
+                        where, field);
+  return false;
+}
+
+bool load_time_field(const json& object, const char* field, const std::string& where, std::int64_t& out,
+                     std::string& message) {
+  const auto it = object.find(field);
+  if (it != object.end() && it->is_string()) {
+    if (auto ms = parse_rfc3339(it->get<std::string>())) {
+      out = *ms;
+      return true;
+    }
+  }
+  message = fmt::format("request: {}: \"{}\" must be an RFC 3339 date-time like \"2026-11-28T18:00:00Z\"", where,
+                        field);
+  return false;
+}
+
+// "agent" and "delegation" (LANGUAGE.md 2.3): the chain's structure is checked when the
+// request is evaluated, where each kind of break is a deny with its own code; here only
+// the shape of the JSON.
+bool load_delegation(const json& document, detail::request_data& data, std::string& message) {
+  if (const auto agent = document.find("agent"); agent != document.end() && !agent->is_null()) {
+    if (!load_uid_field(document, "agent", "agent", data.agent, message)) return false;
+    data.has_agent = true;
+  }
+  const auto chain = document.find("delegation");
+  if (chain == document.end() || chain->is_null()) return true;
+  if (!chain->is_array()) {
+    message = "request: \"delegation\" must be an array of hops, root first";
+    return false;
+  }
+  for (std::size_t i = 0; i < chain->size(); ++i) {
+    const json& hop = (*chain)[i];
+    const std::string where = fmt::format("delegation hop {}", i);
+    if (!hop.is_object()) {
+      message = fmt::format("request: {}: must be an object", where);
+      return false;
+    }
+    detail::delegation_hop_data parsed;
+    if (!load_uid_field(hop, "delegator", where, parsed.delegator, message) ||
+        !load_uid_field(hop, "delegate", where, parsed.delegate, message) ||
+        !load_time_field(hop, "issued_at", where, parsed.issued_at_ms, message) ||
+        !load_time_field(hop, "expires_at", where, parsed.expires_at_ms, message))
+      return false;
+    const auto scope = hop.find("scope");
+    if (scope == hop.end() || !scope->is_array()) {
+      message = fmt::format("request: {}: \"scope\" must be an array of actions", where);
+      return false;
+    }
+    for (std::size_t k = 0; k < scope->size(); ++k) {
+      detail::entity_uid action;
+      const json wrapper = {{"action", (*scope)[k]}};
+      if (!load_uid_field(wrapper, "action", fmt::format("{}: scope entry {}", where, k), action, message)) return false;
+      parsed.scope.push_back(action);
+    }
+    if (const auto grant = hop.find("grant"); grant != hop.end() && !grant->is_null()) {
+      if (!grant->is_string()) {
+        message = fmt::format("request: {}: \"grant\" must be a string", where);
+        return false;
+      }
+      parsed.grant = grant->get<std::string>();
+    }
+    data.delegation.push_back(std::move(parsed));
+  }
+  return true;
 }
 
 // How a context is read: without a schema, or as the record type of the request's action.
@@ -190,7 +275,8 @@ expected<request, std::string> load_request(std::string_view json_text, const de
     typing.record = action->context == detail::no_schema_type ? detail::empty_record_type_id : action->context;
     typing.reading = validate ? detail::schema_reading::conform : detail::schema_reading::guide;
   }
-  // Other fields (description, decision, agent, session, ...) are for Mandate's tools and test
+  if (!load_delegation(document, *data, message)) return failure(std::move(message));
+  // Other fields (description, decision, session, ...) are for Mandate's tools and test
   // runners, not for the request itself: ignored.
   data->context = detail::empty_record();
   const auto context = document.find("context");
@@ -211,6 +297,30 @@ entity_ref to_ref(detail::entity_uid uid) {
 }
 
 }  // namespace
+
+// RFC 3339 date-times ("2026-11-28T18:00:00Z", "...T18:00:00.5+01:00") as milliseconds. Cedar's
+// datetime parser does the arithmetic once the text is in its form: offsets without a colon,
+// exactly three fraction digits.
+std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
+  std::string normalized(text);
+  if (normalized.size() > 6) {
+    const std::size_t colon = normalized.size() - 3;
+    const char sign = normalized[normalized.size() - 6];
+    if ((sign == '+' || sign == '-') && normalized[colon] == ':') normalized.erase(colon, 1);
+  }
+  if (const std::size_t dot = normalized.find('.'); dot != std::string::npos) {
+    std::size_t end = dot + 1;
+    while (end < normalized.size() && normalized[end] >= '0' && normalized[end] <= '9') ++end;
+    std::string fraction = normalized.substr(dot + 1, end - dot - 1);
+    fraction.resize(3, '0');
+    normalized.replace(dot + 1, end - dot - 1, fraction);
+  } else if (const std::size_t t = normalized.find('T'); t != std::string::npos && normalized.size() >= t + 9) {
+    normalized.insert(t + 9, ".000");
+  }
+  std::int64_t ms = 0;
+  if (!detail::parse_datetime(normalized, ms)) return std::nullopt;
+  return ms;
+}
 
 request::request(const entity_ref& principal, const entity_ref& action, const entity_ref& resource) {
   auto data = std::make_shared<detail::request_data>();
@@ -238,9 +348,43 @@ expected<request, std::string> request::with_context_json(std::string_view conte
   data->principal = impl_->principal;
   data->action = impl_->action;
   data->resource = impl_->resource;
+  data->has_agent = impl_->has_agent;
+  data->agent = impl_->agent;
+  data->delegation = impl_->delegation;
   if (!load_context(document, "context", data->storage, data->context, message))
     return failure(std::move(message));
   return detail::request_data::publish(std::move(data));
+}
+
+request request::with_delegation(std::optional<entity_ref> agent, std::span<const delegation_hop> chain) const {
+  auto data = std::make_shared<detail::request_data>();
+  static_cast<detail::request_view&>(*data) = *impl_;
+  data->context_owner = impl_;
+  data->has_agent = agent.has_value();
+  auto uid = [](const entity_ref& ref) { return detail::entity_uid{detail::intern(ref.type), detail::intern(ref.id)}; };
+  if (agent) data->agent = uid(*agent);
+  for (const delegation_hop& hop : chain) {
+    detail::delegation_hop_data parsed{uid(hop.delegator), uid(hop.delegate), {}, hop.issued_at_ms, hop.expires_at_ms,
+                                       hop.grant};
+    for (const entity_ref& action : hop.scope) parsed.scope.push_back(uid(action));
+    data->delegation.push_back(std::move(parsed));
+  }
+  return detail::request_data::publish(std::move(data));
+}
+
+std::optional<entity_ref> request::agent() const {
+  if (!impl_->has_agent) return std::nullopt;
+  return to_ref(impl_->agent);
+}
+
+std::vector<delegation_hop> request::delegation() const {
+  std::vector<delegation_hop> out;
+  for (const auto& hop : impl_->delegation) {
+    delegation_hop copy{to_ref(hop.delegator), to_ref(hop.delegate), {}, hop.issued_at_ms, hop.expires_at_ms, hop.grant};
+    for (detail::entity_uid action : hop.scope) copy.scope.push_back(to_ref(action));
+    out.push_back(std::move(copy));
+  }
+  return out;
 }
 
 entity_ref request::principal() const { return to_ref(impl_->principal); }

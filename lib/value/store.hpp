@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -49,12 +50,32 @@ struct entity_data {
   static entity_store publish(std::shared_ptr<entity_data> data) { return entity_store(std::move(data)); }
 };
 
-struct request_data {
+/// What the evaluators read of a request. A delegation chain is evaluated as one view per
+/// identity in the chain, each with that identity as the principal.
+struct request_view {
   entity_uid principal;
   entity_uid action;
   entity_uid resource;
   value context;  // a record
+};
+
+/// One hop of a delegation chain, root first (LANGUAGE.md 2.3).
+struct delegation_hop_data {
+  entity_uid delegator;
+  entity_uid delegate;
+  std::vector<entity_uid> scope;  // actions or action groups
+  std::int64_t issued_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::string grant;
+};
+
+struct request_data : request_view {
+  bool has_agent = false;
+  entity_uid agent;
+  std::vector<delegation_hop_data> delegation;
   arena storage{512};
+  // A copy that reuses another request's context keeps that request's storage alive.
+  std::shared_ptr<const request_data> context_owner;
 
   static request publish(std::shared_ptr<request_data> data) { return request(std::move(data)); }
 };

@@ -6,7 +6,6 @@
 //   node differential.mjs --work DIR --mandate CLI --policies FILE|DIR --entities FILE
 //                         [--schema FILE] --requests FILE.jsonl
 //   node differential.mjs --work DIR --mandate CLI --corpus DIR [--limit N]
-//                         [--mandate-schema validating|always]
 //   (either form also takes --max-shown N: how many disagreements to print, 200 by default)
 //
 // --work DIR   the build folder cedar-wasm is installed into (package.json and package-lock.json
@@ -15,9 +14,7 @@
 // --corpus DIR a folder where an archive of Cedar's integration tests was unpacked: every
 //              `<test>.json` under it (sorted by path; `*.entities.json` and sample-data/ are not
 //              tests) names its policies, entities, schema and requests, relative to DIR;
-//              --limit N replays the first N. Tests marked `shouldValidate: false` reach Mandate
-//              without --schema (its eval refuses policies that do not type-check, Cedar's
-//              isAuthorized does not validate), unless --mandate-schema always.
+//              --limit N replays the first N.
 //
 // Every request goes through cedar-wasm (statefulIsAuthorized on a preparsed policy set and
 // schema) and through one `mandate eval --mode cedar --requests -` subprocess per policy set,
@@ -44,16 +41,13 @@ function usage(message) {
   if (message) process.stderr.write(`differential.mjs: ${message}\n`);
   process.stderr.write(
     "usage: node differential.mjs --work DIR --mandate CLI (--policies FILE|DIR --entities FILE " +
-      "[--schema FILE] --requests FILE.jsonl | --corpus DIR [--limit N] [--mandate-schema always|validating]) " +
-      "[--max-shown N]\n",
+      "[--schema FILE] --requests FILE.jsonl | --corpus DIR [--limit N]) [--max-shown N]\n",
   );
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const known = new Set([
-    "work", "mandate", "policies", "entities", "schema", "requests", "corpus", "limit", "max-shown", "mandate-schema",
-  ]);
+  const known = new Set(["work", "mandate", "policies", "entities", "schema", "requests", "corpus", "limit", "max-shown"]);
   const out = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -66,9 +60,6 @@ function parseArgs(argv) {
     if (out.policies || out.requests) usage("--corpus replaces --policies/--entities/--schema/--requests");
   } else if (!out.policies || !out.entities || !out.requests) {
     usage("--policies, --entities and --requests are required without --corpus");
-  }
-  if (out["mandate-schema"] !== undefined && !["always", "validating"].includes(out["mandate-schema"])) {
-    usage("--mandate-schema takes always or validating");
   }
   for (const key of ["limit", "max-shown"]) {
     if (out[key] !== undefined && !/^\d+$/.test(out[key])) usage(`--${key} takes a number`);
@@ -587,10 +578,8 @@ class Tally {
 // ---------------------------------------------------------------------------------------------
 // The two modes
 
-// `inputs` name the policies, entities and schema; `mandateInputs` (default: the same) what
-// Mandate is given.
-async function replayOne(cedar, cli, inputs, requests, tally, labelOf, note = "", mandateInputs = inputs) {
-  const mandatePending = runMandate(cli, mandateInputs, requests);
+async function replayOne(cedar, cli, inputs, requests, tally, labelOf, note = "") {
+  const mandatePending = runMandate(cli, inputs, requests);
   const decide = cedarAuthorizer(cedar, inputs);
   const cedarAnswers = requests.map((r) => decide(r));
   const mandateAnswers = await mandatePending;
@@ -635,7 +624,6 @@ async function runCorpus(cedar, args, tally) {
   let expectedSame = 0;
   const expectedDiffer = [];
   let requestCount = 0;
-  let unvalidatedCount = 0;
   for (const file of tests) {
     const name = path.relative(root, file);
     const test = parseJson(fs.readFileSync(file, "utf8"), file);
@@ -646,15 +634,11 @@ async function runCorpus(cedar, args, tally) {
     };
     const requests = test.requests ?? [];
     requestCount += requests.length;
-    // A test whose policies do not validate against its schema (shouldValidate: false) is still
-    // evaluated by Cedar, but `mandate eval --schema` refuses policies that do not type-check, by
-    // contract: unless --mandate-schema always, Mandate gets such a test without --schema.
-    // Categories say which tests those are.
-    const unvalidated = test.shouldValidate === false;
-    const note = unvalidated ? " [shouldValidate: false]" : "";
-    const mandateInputs = unvalidated && args["mandate-schema"] !== "always" ? { ...inputs, schema: undefined } : inputs;
-    if (unvalidated && mandateInputs.schema === undefined) unvalidatedCount++;
-    const answers = await replayOne(cedar, args.mandate, inputs, requests, tally, (i) => `${name}#${i}`, note, mandateInputs);
+    // Both sides get the schema, also for a test whose policies do not validate against it
+    // (shouldValidate: false): Cedar evaluates those anyway, and so does `mandate eval --mode
+    // cedar --schema`. Categories say which tests those are.
+    const note = test.shouldValidate === false ? " [shouldValidate: false]" : "";
+    const answers = await replayOne(cedar, args.mandate, inputs, requests, tally, (i) => `${name}#${i}`, note);
     requests.forEach((r, i) => {
       if (r.decision === undefined) return;
       const want = {
@@ -671,9 +655,6 @@ async function runCorpus(cedar, args, tally) {
     `corpus: ${tests.length} tests, ${requestCount} requests; cedar-wasm reproduced the corpus's recorded ` +
       `answers on ${expectedSame} of ${expectedSame + expectedDiffer.length}`,
   ];
-  if (unvalidatedCount) {
-    lines.push(`corpus: ${unvalidatedCount} tests marked shouldValidate: false ran in Mandate without --schema`);
-  }
   lines.push(...expectedDiffer.slice(0, 10));
   if (expectedDiffer.length > 10) lines.push(`  (${expectedDiffer.length - 10} more)`);
   return lines;

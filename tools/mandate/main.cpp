@@ -172,6 +172,7 @@ struct eval_settings {
   std::string request_path;
   std::string requests_path;
   std::string mode = "mandate";
+  std::string now;  // RFC 3339; empty: the system clock
 };
 
 // The request's own "validateRequest" field, true when absent or unreadable.
@@ -296,8 +297,15 @@ bool validate_against(const mandate::policy_set& policies, const std::optional<m
 }
 
 int run_eval(const eval_settings& settings) {
-  const mandate::evaluation_options options{.mode = settings.mode == "cedar" ? mandate::eval_mode::cedar
-                                                                             : mandate::eval_mode::mandate};
+  mandate::evaluation_options options{.mode = settings.mode == "cedar" ? mandate::eval_mode::cedar
+                                                                       : mandate::eval_mode::mandate};
+  if (!settings.now.empty()) {
+    options.now_ms = mandate::parse_rfc3339(settings.now);
+    if (!options.now_ms) {
+      print_error(fmt::format("--now: '{}' is not an RFC 3339 date-time like 2026-11-28T18:00:00Z", settings.now));
+      return exit_cannot_run;
+    }
+  }
   const loaded_schema schema = load_schema(settings.schema_path);
   if (schema.status != load_status::ok) return exit_cannot_run;
   loaded_policies loaded = load_policies(settings.policies_path);
@@ -375,6 +383,9 @@ int run(int argc, char** argv) {
       ->type_name("MODE")
       ->check(CLI::IsMember({"mandate", "cedar"}))
       ->capture_default_str();
+  eval->add_option("--now", eval_args.now,
+                   "Check delegation hops against this time (RFC 3339) instead of the clock, e.g. to replay")
+      ->type_name("TIME");
 
   std::vector<std::string> check_paths;
   std::string check_schema;
