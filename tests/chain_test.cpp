@@ -162,6 +162,20 @@ TEST_CASE("chain: scopes name actions or action groups, and a sub-agent may narr
   CHECK(widened.chain_violation == "chain.scope_widened");
 }
 
+TEST_CASE("chain: a hop may be limited to a resource, and a sub-hop may not lift the limit") {
+  const world w = make_world();
+  delegation_hop limited = hop("User", "alice", "bot", {"read"});
+  limited.resource = entity_ref{"Doc", "d"};
+  CHECK(decide(w, "read", {limited}).outcome == verdict::allow);
+  delegation_hop other = limited;
+  other.resource = entity_ref{"Doc", "other"};
+  CHECK(decide(w, "read", {other}).chain_violation == "chain.out_of_scope");
+  delegation_hop unlimited_child = hop("Agent", "bot", "sub", {"read"});
+  CHECK(decide(w, "read", {limited, unlimited_child}).chain_violation == "chain.scope_widened");
+  unlimited_child.resource = entity_ref{"Doc", "d"};
+  CHECK(decide(w, "read", {limited, unlimited_child}).outcome == verdict::allow);
+}
+
 TEST_CASE("chain: adding a hop never enlarges what is allowed (generated chains)") {
   const world w = make_world();
   std::mt19937 rng(20261128);

@@ -31,6 +31,8 @@ struct delegation_hop {
   std::int64_t issued_at_ms = 0;
   std::int64_t expires_at_ms = 0;
   std::string grant;
+  /// When set, the hop covers only this resource and the entities in it.
+  std::optional<entity_ref> resource;
 };
 
 /// An immutable request. Copies share storage.
@@ -40,7 +42,8 @@ struct delegation_hop {
 /// Such a request is allowed only if every identity of the chain is allowed the action on the
 /// resource under the same policies, the action lies in every hop's scope, and no hop has
 /// expired (LANGUAGE.md 2.3). In JSON: `"agent": {"type", "id"}` and `"delegation": [{"delegator",
-/// "delegate", "scope": [actions], "issued_at", "expires_at" (RFC 3339 strings), "grant"}]`.
+/// "delegate", "scope": [actions], "issued_at", "expires_at" (RFC 3339 strings), "grant",
+/// "resource"}]` (`grant` and `resource` optional).
 class request {
  public:
   /// A request with an empty context.

@@ -75,6 +75,10 @@ violation check_chain(const entity_data& entities, const request_data& req, cons
           return {"chain.scope_widened", fmt::format("{} grants {}, which hop {} did not grant", hop_text(i, hop),
                                                      to_cedar(action), i - 1)};
       }
+      if (parent.has_resource &&
+          (!hop.has_resource || !entities.descends_from(hop.resource, parent.resource)))
+        return {"chain.scope_widened", fmt::format("{} reaches beyond {}, the resource hop {} was limited to",
+                                                   hop_text(i, hop), to_cedar(parent.resource), i - 1)};
     }
   }
   if (req.has_agent && !(chain.back().delegate == req.agent))
@@ -86,6 +90,9 @@ violation check_chain(const entity_data& entities, const request_data& req, cons
     if (now >= hop.expires_at_ms) return {"chain.expired", fmt::format("{} has expired", hop_text(i, hop))};
     if (!in_scope(entities, req.action, hop.scope))
       return {"chain.out_of_scope", fmt::format("{} does not grant {}", hop_text(i, hop), to_cedar(req.action))};
+    if (hop.has_resource && !entities.descends_from(req.resource, hop.resource))
+      return {"chain.out_of_scope", fmt::format("{} covers only {}, not {}", hop_text(i, hop), to_cedar(hop.resource),
+                                                to_cedar(req.resource))};
   }
   return {};
 }

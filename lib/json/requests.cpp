@@ -121,6 +121,10 @@ bool load_delegation(const json& document, detail::request_data& data, std::stri
       if (!load_uid_field(wrapper, "action", fmt::format("{}: scope entry {}", where, k), action, message)) return false;
       parsed.scope.push_back(action);
     }
+    if (const auto resource = hop.find("resource"); resource != hop.end() && !resource->is_null()) {
+      if (!load_uid_field(hop, "resource", where, parsed.resource, message)) return false;
+      parsed.has_resource = true;
+    }
     if (const auto grant = hop.find("grant"); grant != hop.end() && !grant->is_null()) {
       if (!grant->is_string()) {
         message = fmt::format("request: {}: \"grant\" must be a string", where);
@@ -364,8 +368,14 @@ request request::with_delegation(std::optional<entity_ref> agent, std::span<cons
   auto uid = [](const entity_ref& ref) { return detail::entity_uid{detail::intern(ref.type), detail::intern(ref.id)}; };
   if (agent) data->agent = uid(*agent);
   for (const delegation_hop& hop : chain) {
-    detail::delegation_hop_data parsed{uid(hop.delegator), uid(hop.delegate), {}, hop.issued_at_ms, hop.expires_at_ms,
-                                       hop.grant};
+    detail::delegation_hop_data parsed;
+    parsed.delegator = uid(hop.delegator);
+    parsed.delegate = uid(hop.delegate);
+    parsed.issued_at_ms = hop.issued_at_ms;
+    parsed.expires_at_ms = hop.expires_at_ms;
+    parsed.grant = hop.grant;
+    parsed.has_resource = hop.resource.has_value();
+    if (hop.resource) parsed.resource = uid(*hop.resource);
     for (const entity_ref& action : hop.scope) parsed.scope.push_back(uid(action));
     data->delegation.push_back(std::move(parsed));
   }
@@ -380,7 +390,9 @@ std::optional<entity_ref> request::agent() const {
 std::vector<delegation_hop> request::delegation() const {
   std::vector<delegation_hop> out;
   for (const auto& hop : impl_->delegation) {
-    delegation_hop copy{to_ref(hop.delegator), to_ref(hop.delegate), {}, hop.issued_at_ms, hop.expires_at_ms, hop.grant};
+    delegation_hop copy{to_ref(hop.delegator), to_ref(hop.delegate), {}, hop.issued_at_ms, hop.expires_at_ms, hop.grant,
+                        std::nullopt};
+    if (hop.has_resource) copy.resource = to_ref(hop.resource);
     for (detail::entity_uid action : hop.scope) copy.scope.push_back(to_ref(action));
     out.push_back(std::move(copy));
   }
