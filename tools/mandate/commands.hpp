@@ -1,0 +1,23 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Subcommands that live in their own files. Each add_* function registers its subcommand(s)
+// on `app` and returns what to run when one of them was chosen on the command line (it
+// returns an exit code), or nothing when none was.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <optional>
+
+namespace mandate::cli {
+
+/// Runs the chosen subcommand, if it is one of those registered by the same add_* call.
+using command_runner = std::function<std::optional<int>()>;
+
+/// `mandate grant issue|revoke|complete|list --grants FILE ...` (grant_commands.cpp).
+command_runner add_grant_commands(CLI::App& app);
+/// `mandate audit report --policies P --log FILE...` (audit_commands.cpp).
+command_runner add_audit_commands(CLI::App& app);
+
+}  // namespace mandate::cli
