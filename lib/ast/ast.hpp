@@ -56,6 +56,9 @@ enum class expr_kind : std::uint8_t {
   function_call,   // name(args): extension constructors such as ip("...")
 };
 
+/// The operator's spelling for messages (`<`, `+`, `==`, ...); "?" for other kinds.
+[[nodiscard]] const char* operator_text(expr_kind kind) noexcept;
+
 struct expr {
   expr_kind kind = expr_kind::literal;
   expr_id a = 0;

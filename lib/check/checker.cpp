@@ -123,33 +123,6 @@ bool looks_like_action_type(std::string_view type) {
   return type == "Action" || (type.size() > 8 && type.substr(type.size() - 8) == "::Action");
 }
 
-const char* operator_text(expr_kind kind) {
-  switch (kind) {
-    case expr_kind::less:
-      return "<";
-    case expr_kind::less_equal:
-      return "<=";
-    case expr_kind::greater:
-      return ">";
-    case expr_kind::greater_equal:
-      return ">=";
-    case expr_kind::add:
-      return "+";
-    case expr_kind::subtract:
-      return "-";
-    case expr_kind::multiply:
-      return "*";
-    case expr_kind::negate:
-      return "-";
-    case expr_kind::equal:
-      return "==";
-    case expr_kind::not_equal:
-      return "!=";
-    default:
-      return "?";
-  }
-}
-
 class policy_checker {
  public:
   policy_checker(const compiled_policy_set& set, const schema_data& schema, std::vector<diagnostic>& out)

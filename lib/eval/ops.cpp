@@ -17,27 +17,6 @@ bool type_error(eval_context& ctx, const char* op, const char* expected, const v
   return false;
 }
 
-const char* operator_text(expr_kind kind) noexcept {
-  switch (kind) {
-    case expr_kind::less:
-      return "<";
-    case expr_kind::less_equal:
-      return "<=";
-    case expr_kind::greater:
-      return ">";
-    case expr_kind::greater_equal:
-      return ">=";
-    case expr_kind::add:
-      return "+";
-    case expr_kind::subtract:
-      return "-";
-    case expr_kind::multiply:
-      return "*";
-    default:
-      return "?";
-  }
-}
-
 // Long, datetime and duration are ordered by their 64-bit payload.
 bool is_ordered_kind(value_kind k) noexcept {
   return k == value_kind::integer || k == value_kind::datetime || k == value_kind::duration;
