@@ -64,9 +64,15 @@ class audit_sink {
 /// process dies after write() returns. Lines from concurrent writers never interleave.
 class file_audit_sink final : public audit_sink {
  public:
+  /// Opens `path` for appending, creating it when absent. On failure, a one-line message naming
+  /// the path and the system's reason.
   [[nodiscard]] static expected<std::unique_ptr<file_audit_sink>, std::string> open(const std::filesystem::path& path);
   ~file_audit_sink() override;
+  /// Appends the record's line and flushes it; thread-safe.
   void write(const audit_record& r) override;
+  /// True once a write could not be completed (disk full, I/O error). A caller that must not
+  /// decide without a trail (fail closed) checks this after write().
+  [[nodiscard]] bool failed() const noexcept;
 
  private:
   file_audit_sink() = default;
@@ -74,28 +80,56 @@ class file_audit_sink final : public audit_sink {
   std::unique_ptr<state> state_;
 };
 
-/// A least-privilege report over audit logs and the policies that produced them.
+/// A least-privilege report over audit logs and the policies that produced them. Every list is
+/// sorted (ids as text, entities by type then id), so two runs over the same input print the same.
 struct least_privilege_report {
-  std::vector<std::string> unused_permits;  ///< permits that never decided an allow
+  /// Permits that never determined an allow or require_approval: neither among a record's reasons
+  /// nor satisfied for another identity of an allowed chain (see build_least_privilege_report).
+  std::vector<std::string> unused_permits;
   struct agent_excess {
     entity_ref agent;
-    std::vector<entity_ref> allowed_actions;  ///< actions the policies allow the agent (from the logs' resources)
-    std::vector<entity_ref> used_actions;     ///< actions it was allowed and used
+    /// Actions the policies allow the agent itself, as the principal, on the resources it touched.
+    std::vector<entity_ref> allowed_actions;
+    std::vector<entity_ref> used_actions;    ///< actions it was allowed, or sent for approval, in the logs
+    std::vector<entity_ref> excess_actions;  ///< allowed_actions that are not in used_actions
   };
-  std::vector<agent_excess> agents;          ///< agents allowed more than they used
-  std::vector<std::string> unused_grants;    ///< grants issued (seen in chains) but never used for an allow
+  std::vector<agent_excess> agents;          ///< agents allowed more than they used, by agent
+  std::vector<std::string> unused_grants;    ///< grants seen in records, in none let through
   struct deep_chain {
     std::string decision_id;
-    std::size_t depth = 0;
-    std::size_t needed = 0;  ///< hops a shorter chain with the same outcome would need
+    std::size_t depth = 0;   ///< hops of the logged chain
+    std::size_t needed = 0;  ///< hops of the shortest chain, same root and agent, with the same outcome
   };
-  std::vector<deep_chain> deep_chains;       ///< chains deeper than needed
+  std::vector<deep_chain> deep_chains;       ///< allowed chains deeper than needed, by decision id
+
+  [[nodiscard]] bool empty() const noexcept {
+    return unused_permits.empty() && agents.empty() && unused_grants.empty() && deep_chains.empty();
+  }
 };
 
-/// Reads audit lines and builds the report against `policies` (the same set, or a newer one).
+/// Builds the report from audit records against `policies` (the same set, or a newer one) and
+/// `entities` (action entities and the hierarchy). Records keep no context, so what is
+/// re-evaluated runs with an empty one. "Let through" means allow or require_approval.
+/// - A permit is used when it is among the reasons of a record let through, or when it lets
+///   through another identity of such a record's chain, checked alone as the principal (a
+///   chained decision names only the deciding identity's policies).
+/// - An agent is a record's actor, else its chain's last delegate. Its allowed actions are those
+///   the policies let through with the agent alone as the principal (in Cedar mode, so a forbid
+///   that errs for want of context hides nothing), among the store's actions that are not action
+///   groups and the logged actions, on any resource its records name.
+/// - A grant (a hop's, or the record's own) is used when a record let through carries it.
+/// - An allowed chain of two or more hops is deeper than needed when, re-evaluated at the record's
+///   time, it still allows and so does a chain that keeps root and agent but fewer intermediates
+///   (the hops either side of a dropped identity merge into one with the later hop's scope).
+/// Deterministic; safe to call from many threads at once.
 [[nodiscard]] least_privilege_report build_least_privilege_report(const policy_set& policies,
                                                                   const std::vector<audit_record>& records,
                                                                   const entity_store& entities);
+
+/// The report as one line of JSON: {"unused_permits": [ids], "agents": [{"agent", "allowed_actions",
+/// "used_actions", "excess_actions"}], "unused_grants": [ids], "deep_chains": [{"decision_id",
+/// "depth", "needed"}]}, entities as {"type", "id"}.
+[[nodiscard]] std::string to_json(const least_privilege_report& report);
 
 }  // namespace v0
 }  // namespace mandate

@@ -9,11 +9,13 @@
 //   mandate::decision d = policies->evaluate(req, *entities);  // never throws
 #pragma once
 
+#include "mandate/audit.hpp"
 #include "mandate/decision.hpp"
 #include "mandate/diagnostic.hpp"
 #include "mandate/engine.hpp"
 #include "mandate/entities.hpp"
 #include "mandate/expected.hpp"
+#include "mandate/grants.hpp"
 #include "mandate/policy_set.hpp"
 #include "mandate/request.hpp"
 #include "mandate/schema.hpp"

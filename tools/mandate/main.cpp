@@ -2,8 +2,10 @@
 //
 // The `mandate` command-line tool: a thin main() over the public API.
 //
-//   mandate eval --policies DIR [--entities FILE] [--links FILE] [--schema FILE]
-//                (--request FILE | --requests FILE.jsonl) [--mode M]
+//   mandate eval --policies DIR [--entities FILE] [--links FILE] [--schema FILE] [--grants FILE]
+//                [--audit FILE] [--now TIME] (--request FILE | --requests FILE.jsonl) [--mode M]
+//   mandate grant issue|revoke|complete|list --grants FILE ...
+//   mandate audit report --policies P --log FILE...
 //   mandate check FILE|DIR... [--schema FILE]
 //
 // Exit codes: 0 success; 1 some request or policy was bad (the rest were still processed);
@@ -27,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "commands.hpp"
 #include "mandate/mandate.hpp"
 
 namespace {
@@ -173,35 +176,72 @@ struct eval_settings {
   std::string requests_path;
   std::string mode = "mandate";
   std::string now;  // RFC 3339; empty: the system clock
+  std::string grants_path;
+  std::string audit_path;
 };
 
-// The request's own "validateRequest" field, true when absent or unreadable.
-bool wants_validation(std::string_view json) {
+// Fields of a request line that are about how to evaluate it rather than what it asks.
+struct request_extras {
+  bool validate = true;  // "validateRequest", the Cedar corpus's field; true when absent
+  std::string grant;     // "grant": evaluate through this just-in-time grant
+  std::string session;   // "session": recorded in the audit trail
+};
+
+request_extras extras_of(std::string_view json) {
+  request_extras out;
   const auto document = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (!document.is_object()) return true;
-  const auto it = document.find("validateRequest");
-  return it == document.end() || !it->is_boolean() || it->get<bool>();
+  if (!document.is_object()) return out;
+  if (const auto it = document.find("validateRequest"); it != document.end() && it->is_boolean())
+    out.validate = it->get<bool>();
+  if (const auto it = document.find("grant"); it != document.end() && it->is_string()) out.grant = it->get<std::string>();
+  if (const auto it = document.find("session"); it != document.end() && it->is_string())
+    out.session = it->get<std::string>();
+  return out;
 }
 
 class request_runner {
  public:
   request_runner(const mandate::policy_set& policies, const mandate::entity_store& entities,
-                 const std::optional<mandate::schema>& schema, mandate::evaluation_options options)
-      : policies_(policies), entities_(entities), schema_(schema), options_(options) {}
+                 const std::optional<mandate::schema>& schema, mandate::evaluation_options options,
+                 const mandate::grant_authority* grants, mandate::audit_sink* audit)
+      : policies_(policies), entities_(entities), schema_(schema), options_(options), grants_(grants), audit_(audit) {}
 
   // Evaluates one request given as JSON text and prints the decision, or an error line
   // naming `where_key`/`where` (e.g. "line": 3). Returns false for a malformed request.
   bool run(std::string_view json, std::string_view where_key, std::size_t where) {
+    const request_extras extras = extras_of(json);
     // With a schema, requests are read by it and validated against it, as Cedar's CLI does,
-    // unless the request itself says `"validateRequest": false` (the Cedar corpus's field).
-    auto req = schema_ ? mandate::request::from_json(json, *schema_, wants_validation(json))
+    // unless the request itself says `"validateRequest": false`.
+    auto req = schema_ ? mandate::request::from_json(json, *schema_, extras.validate)
                        : mandate::request::from_json(json);
     if (!req) {
       print_request_error(req.error(), where_key, where);
       return false;
     }
-    policies_.evaluate(*req, entities_, decision_, options_);
+    if (!extras.grant.empty()) {
+      // A request that names a grant is only ever evaluated through it: without the grants
+      // file it cannot be, and it is refused rather than evaluated without its chain.
+      if (grants_ == nullptr) {
+        print_request_error("request names grant '" + extras.grant + "' but no --grants file was given", where_key,
+                            where);
+        return false;
+      }
+      // Presented first, so that the audit trail records the chain the grant stands for.
+      auto presented = grants_->present(*req, extras.grant, options_);
+      if (presented) {
+        req = std::move(*presented);
+        policies_.evaluate(*req, entities_, decision_, options_);
+      } else {
+        decision_ = std::move(presented).error();
+      }
+    } else {
+      policies_.evaluate(*req, entities_, decision_, options_);
+    }
     print_line(mandate::to_json(decision_));
+    if (audit_ != nullptr) {
+      const std::int64_t now = options_.now_ms ? *options_.now_ms : mandate::system_time_ms();
+      audit_->write(mandate::make_audit_record(*req, decision_, policies_, now, extras.grant, extras.session));
+    }
     return true;
   }
 
@@ -210,6 +250,8 @@ class request_runner {
   const mandate::entity_store& entities_;
   const std::optional<mandate::schema>& schema_;
   mandate::evaluation_options options_;
+  const mandate::grant_authority* grants_;
+  mandate::audit_sink* audit_;
   mandate::decision decision_;  // reused so a long stream does not allocate per decision
 };
 
@@ -319,10 +361,38 @@ int run_eval(const eval_settings& settings) {
   std::optional<mandate::entity_store> entities = load_entities(settings.entities_path, schema.schema);
   if (!entities) return exit_cannot_run;
 
-  request_runner runner(*loaded.policies, *entities, schema.schema, options);
+  std::optional<mandate::grant_authority> grants;
+  if (!settings.grants_path.empty()) {
+    std::optional<std::string> text = read_text(settings.grants_path);
+    if (!text) return exit_cannot_run;
+    auto store = mandate::in_memory_grant_store::from_json(*text);
+    if (!store) {
+      print_error(fmt::format("{}: {}", settings.grants_path, store.error()));
+      return exit_cannot_run;
+    }
+    const std::optional<std::int64_t> fixed_now = options.now_ms;
+    grants.emplace(*store, fixed_now ? mandate::clock_fn([t = *fixed_now] { return t; })
+                                     : mandate::clock_fn(mandate::system_time_ms));
+  }
+  std::unique_ptr<mandate::file_audit_sink> audit;
+  if (!settings.audit_path.empty()) {
+    auto opened = mandate::file_audit_sink::open(settings.audit_path);
+    if (!opened) {
+      print_error(opened.error());
+      return exit_cannot_run;
+    }
+    audit = std::move(*opened);
+  }
+
+  request_runner runner(*loaded.policies, *entities, schema.schema, options, grants ? &*grants : nullptr,
+                        audit.get());
   const int status = settings.request_path.empty() ? run_request_lines(runner, settings.requests_path)
                                                    : run_request_file(runner, settings.request_path);
   std::fflush(stdout);
+  if (audit && audit->failed()) {
+    print_error(fmt::format("could not write every audit line to '{}'", settings.audit_path));
+    return exit_cannot_run;
+  }
   return status;
 }
 
@@ -383,6 +453,11 @@ int run(int argc, char** argv) {
       ->type_name("MODE")
       ->check(CLI::IsMember({"mandate", "cedar"}))
       ->capture_default_str();
+  eval->add_option("--grants", eval_args.grants_path,
+                   "Grants file (from `mandate grant issue`); requests naming \"grant\" are evaluated through it")
+      ->type_name("FILE");
+  eval->add_option("--audit", eval_args.audit_path, "Append one JSON audit line per decision to FILE")
+      ->type_name("FILE");
   eval->add_option("--now", eval_args.now,
                    "Check delegation hops against this time (RFC 3339) instead of the clock, e.g. to replay")
       ->type_name("TIME");
@@ -395,6 +470,8 @@ int run(int argc, char** argv) {
       ->add_option("--schema", check_schema,
                    "Cedar schema (.cedarschema text, or .json); policies must type-check against it")
       ->type_name("FILE");
+  const mandate::cli::command_runner run_grant = mandate::cli::add_grant_commands(app);
+  const mandate::cli::command_runner run_audit = mandate::cli::add_audit_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -403,6 +480,8 @@ int run(int argc, char** argv) {
     // --help and --version at 0.
     return app.exit(e) == 0 ? exit_success : exit_cannot_run;
   }
+  if (auto status = run_grant()) return *status;
+  if (auto status = run_audit()) return *status;
 
   if (eval->parsed()) return run_eval(eval_args);
   return run_check(check_paths, check_schema);
