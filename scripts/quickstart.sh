@@ -8,11 +8,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)"
 
-decisions=$(build/tools/mandate/mandate eval --policies examples/policies \
-  --entities examples/entities.json --requests examples/requests.jsonl)
-
-# Pair each request's description with its decision line (both files have one line per request).
-python3 - examples/requests.jsonl <(printf '%s\n' "$decisions") <<'PY'
+# Pairs each request's description with its decision line (one line per request in both).
+show() {
+  local requests=$1
+  shift
+  local decisions
+  decisions=$(build/tools/mandate/mandate eval --policies examples/policies \
+    --entities examples/entities.json --requests "$requests" "$@")
+  python3 - "$requests" <(printf '%s\n' "$decisions") <<'PY'
 import json, sys
 with open(sys.argv[1]) as requests, open(sys.argv[2]) as decisions:
     lines = [line for line in requests if line.strip()]
@@ -20,3 +23,10 @@ with open(sys.argv[1]) as requests, open(sys.argv[2]) as decisions:
         print(json.loads(request).get("description", "(no description)"))
         print("  " + decision.rstrip("\n"))
 PY
+}
+
+echo "== People and their agents (examples/requests.jsonl)"
+show examples/requests.jsonl
+echo
+echo "== Agents acting through delegation chains, at 2026-11-28T14:00:00Z (examples/agents/requests.jsonl)"
+show examples/agents/requests.jsonl --now 2026-11-28T14:00:00Z

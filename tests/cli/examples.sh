@@ -27,4 +27,8 @@ changed=$(diff <(printf '%s\n' "$actual") <(printf '%s\n' "$cedar") | grep -c '^
 grep -q '"failed_closed":true' <<<"$actual"
 if grep -q '"failed_closed":true' <<<"$cedar"; then echo "Cedar mode must never fail closed"; exit 1; fi
 grep -q '"mode":"cedar"' <<<"$cedar"
+# Agents acting through delegation chains, replayed at a fixed time (examples/agents).
+agents=$("$mandate" eval --policies examples/policies --entities examples/entities.json \
+  --requests examples/agents/requests.jsonl --now 2026-11-28T14:00:00Z)
+diff <(printf '%s\n' "$agents") examples/agents/expected.jsonl
 echo "examples: ok"
