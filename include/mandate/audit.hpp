@@ -122,9 +122,12 @@ struct least_privilege_report {
 ///   time, it still allows and so does a chain that keeps root and agent but fewer intermediates
 ///   (the hops either side of a dropped identity merge into one with the later hop's scope).
 /// Deterministic; safe to call from many threads at once.
+/// `issued_grants` lists grants issued in the period (e.g. every id in the grant store): those
+/// never used for a let-through record are unused even when no record mentions them.
 [[nodiscard]] least_privilege_report build_least_privilege_report(const policy_set& policies,
                                                                   const std::vector<audit_record>& records,
-                                                                  const entity_store& entities);
+                                                                  const entity_store& entities,
+                                                                  const std::vector<std::string>& issued_grants = {});
 
 /// The report as one line of JSON: {"unused_permits": [ids], "agents": [{"agent", "allowed_actions",
 /// "used_actions", "excess_actions"}], "unused_grants": [ids], "deep_chains": [{"decision_id",

@@ -125,10 +125,11 @@ class grant_authority {
   /// `now` is called from every thread that uses the authority, so it must be thread-safe.
   explicit grant_authority(std::shared_ptr<grant_store> store, clock_fn now = system_time_ms);
 
-  /// Checks every action of the scope (and every action entity inside a scope's action group),
+  /// Checks every action of the scope (a scope's action group stands for its member actions),
   /// for every identity of the chain the grant would present (the parent grants' hops, then
   /// the new hop; the accountable principal first), on the resource, with an empty context, at
-  /// the authority's clock; refuses if any is not allowed (require_approval counts as not
+  /// the authority's clock, in Cedar mode (a forbid that reads the absent context is skipped
+  /// here; every request through the grant is evaluated in full); refuses if any is not allowed (require_approval counts as not
   /// allowed: a grant is no way around an approval). Records and returns the grant. Its expiry
   /// is capped at its parent's; `options.now_ms` is not used (a grant starts when it is issued).
   /// A task that has completed takes no new grants.

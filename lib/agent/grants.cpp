@@ -152,21 +152,30 @@ decision refused(const evaluation_options& options, std::string_view code, std::
 // The actions issuing checks: each action of the scope, and for an action group every action
 // entity the store places inside it, so a grant of `read_group` is refused when the policies
 // forbid any one of its members.
+// The actions a scope stands for: each action named, except that a group stands for its
+// member actions (policies are often written against the members, `action in [read, list]`,
+// and the group entity itself is never requested).
 std::vector<entity_ref> actions_to_check(const std::vector<entity_ref>& scope, const entity_store& entities) {
   const detail::entity_data& data = entities.internals();
   std::vector<entity_ref> out;
   auto add = [&](entity_ref action) {
     if (std::find(out.begin(), out.end(), action) == out.end()) out.push_back(std::move(action));
   };
-  for (const entity_ref& action : scope) add(action);
   for (const entity_ref& action : scope) {
     const detail::entity_uid group = uid_of(action);
+    bool has_members = false;
     for (const detail::entity_record& record : data.records) {
       if (record.uid == group || !is_action_type(detail::symbol_text(record.uid.type))) continue;
-      if (data.descends_from(record.uid, group))
-        add({std::string(detail::symbol_text(record.uid.type)),
-             std::string(detail::symbol_text(record.uid.id))});
+      if (!data.descends_from(record.uid, group)) continue;
+      has_members = true;
+      // A member that is itself a group is checked through its own members.
+      const bool is_group = std::any_of(data.records.begin(), data.records.end(), [&](const auto& other) {
+        return !(other.uid == record.uid) && data.descends_from(other.uid, record.uid);
+      });
+      if (!is_group)
+        add({std::string(detail::symbol_text(record.uid.type)), std::string(detail::symbol_text(record.uid.id))});
     }
+    if (!has_members) add(action);
   }
   return out;
 }
@@ -294,6 +303,10 @@ expected<grant, grant_refusal> grant_authority::issue(const grant_request& asked
   chain.push_back(hop_of(issued));
   evaluation_options at_issue = options;
   at_issue.now_ms = now;
+  // The probes carry no context, so a forbid that reads the context can only err here; Cedar
+  // mode skips it rather than refusing every grant. Nothing is lost: every request through the
+  // grant is evaluated in full, context and all, in the caller's mode.
+  at_issue.mode = eval_mode::cedar;
   grant_refusal denied{"grant.denied", "", {}};
   std::vector<std::string> why;
   for (const entity_ref& action : actions_to_check(issued.scope, entities)) {

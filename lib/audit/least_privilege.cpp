@@ -161,8 +161,9 @@ std::vector<least_privilege_report::agent_excess> find_agent_excess(const policy
   return out;
 }
 
-std::vector<std::string> find_unused_grants(const std::vector<audit_record>& records) {
-  std::set<std::string> seen;
+std::vector<std::string> find_unused_grants(const std::vector<audit_record>& records,
+                                            const std::vector<std::string>& issued_grants) {
+  std::set<std::string> seen(issued_grants.begin(), issued_grants.end());
   std::set<std::string> used;
   for (const audit_record& r : records) {
     std::set<std::string>& target = let_through(r.outcome) ? used : seen;
@@ -252,11 +253,12 @@ nlohmann::ordered_json entities_json(const std::vector<entity_ref>& list) {
 
 least_privilege_report build_least_privilege_report(const policy_set& policies,
                                                     const std::vector<audit_record>& records,
-                                                    const entity_store& entities) {
+                                                    const entity_store& entities,
+                                                    const std::vector<std::string>& issued_grants) {
   least_privilege_report report;
   report.unused_permits = find_unused_permits(policies, records, entities);
   report.agents = find_agent_excess(policies, records, entities);
-  report.unused_grants = find_unused_grants(records);
+  report.unused_grants = find_unused_grants(records, issued_grants);
   report.deep_chains = find_deep_chains(policies, records, entities);
   return report;
 }

@@ -44,4 +44,12 @@ grep -q '"delegation":\[{' "$work/audit.log"
 report=$("$mandate" audit report --policies "$work/p.cedar" --entities "$work/e.json" --log "$work/audit.log" \
   --format json)
 [[ $report == *'"unused_permits":['*'"agents-delete"'* ]] || { echo "report: $report"; exit 1; }
+# A grant issued and never presented appears in no log; with --grants the report lists it.
+idle=$("$mandate" grant issue --grants "$work/grants.json" --policies "$work/p.cedar" --entities "$work/e.json" \
+  --principal 'User::"alice"' --agent 'Agent::"bot"' --task t-2 --scope 'Action::"read"' --resource 'Doc::"d"' \
+  --duration 1h --now "$now")
+idle_id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$idle")
+report=$("$mandate" audit report --policies "$work/p.cedar" --entities "$work/e.json" --log "$work/audit.log" \
+  --grants "$work/grants.json" --format json)
+[[ $report == *"\"unused_grants\":[\"$idle_id\"]"* ]] || { echo "report with grants: $report"; exit 1; }
 echo "agent flow: ok"

@@ -18,6 +18,8 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -38,6 +40,7 @@ struct report_settings {
   std::string policies_path;
   std::vector<std::string> log_paths;
   std::string entities_path;
+  std::string grants_path;
   std::string format = "text";
 };
 
@@ -200,7 +203,26 @@ int run_report(const report_settings& settings) {
     if (status == log_status::unreadable) return exit_cannot_run;
     malformed = malformed || status == log_status::malformed_lines;
   }
-  const least_privilege_report report = build_least_privilege_report(*policies, records, *entities);
+  // Grants issued but never presented appear in no log: the grants file names them.
+  std::vector<std::string> issued_grants;
+  if (!settings.grants_path.empty()) {
+    std::ifstream in(settings.grants_path, std::ios::binary);
+    if (!in) {
+      print_read_error(settings.grants_path, errno);
+      return exit_cannot_run;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto store = mandate::in_memory_grant_store::from_json(text.str());
+    if (!store) {
+      print_error(fmt::format("{}: {}", settings.grants_path, store.error()));
+      return exit_cannot_run;
+    }
+    for (const mandate::grant& g : (*store)->select([](const mandate::grant&) { return true; }))
+      issued_grants.push_back(g.id);
+  }
+  const least_privilege_report report =
+      build_least_privilege_report(*policies, records, *entities, issued_grants);
   if (settings.format == "json") {
     fmt::print("{}\n", to_json(report));
   } else {
@@ -232,6 +254,8 @@ command_runner add_audit_commands(CLI::App& app) {
   report
       ->add_option("--entities", settings->entities_path,
                    "Cedar entity JSON: the action entities to check, and the hierarchy policies test")
+      ->type_name("FILE");
+  report->add_option("--grants", settings->grants_path, "Grants file: grants issued but never used are listed too")
       ->type_name("FILE");
   report->add_option("--format", settings->format, "text (for people) or json (one line, for tools)")
       ->type_name("FORMAT")
