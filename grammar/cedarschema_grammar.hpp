@@ -28,9 +28,9 @@
 
 #include <tao/pegtl.hpp>
 
-#include "lexical.hpp"
-
 #include <cstddef>
+
+#include "lexical.hpp"
 
 namespace mandate::schema_grammar {
 

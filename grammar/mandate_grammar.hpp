@@ -9,9 +9,9 @@
 
 #include <tao/pegtl.hpp>
 
-#include "lexical.hpp"
-
 #include <cstddef>
+
+#include "lexical.hpp"
 
 namespace mandate::grammar {
 
@@ -234,9 +234,11 @@ struct policy : seq<star<annotation, sep>, must<effect>, sep, must<open_paren>, 
 // Levels are entities of that type, lowest first; `<`, `<=`, `>`, `>=` compare them by rank.
 struct kw_ordered : keyword<'o', 'r', 'd', 'e', 'r', 'e', 'd'> {};
 struct kw_enum : keyword<'e', 'n', 'u', 'm'> {};
-struct level_list : if_must<one<'['>, sep, list<lit_string, one<','>, whitespace>, sep, opt<one<','>, sep>,
-                            close_bracket> {};
-struct level_declaration : if_must<seq<kw_ordered, sep, kw_enum>, sep, type_path, sep, level_list, sep, semicolon> {};
+struct level_list
+    : if_must<one<'['>, sep, list<lit_string, one<','>, whitespace>, sep, opt<one<','>, sep>, close_bracket> {
+};
+struct level_declaration
+    : if_must<seq<kw_ordered, sep, kw_enum>, sep, type_path, sep, level_list, sep, semicolon> {};
 
 /// One step of the policy-set loop: skip space and comments, then a declaration, a policy or
 /// the end.

@@ -12,8 +12,8 @@
 #include "base/symbol.hpp"
 
 using mandate::detail::arena;
-using mandate::detail::flat_index;
 using mandate::detail::find_symbol;
+using mandate::detail::flat_index;
 using mandate::detail::intern;
 using mandate::detail::symbol_text;
 

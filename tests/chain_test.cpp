@@ -68,7 +68,8 @@ delegation_hop hop(const char* from_type, const char* from, const char* to, std:
 decision decide(const world& w, const char* action, std::vector<delegation_hop> chain,
                 std::optional<entity_ref> agent = std::nullopt, evaluator which = evaluator::plan) {
   if (!agent && !chain.empty()) agent = chain.back().delegate;
-  const request req = request({"User", "alice"}, {"Action", action}, {"Doc", "d"}).with_delegation(agent, chain);
+  const request req =
+      request({"User", "alice"}, {"Action", action}, {"Doc", "d"}).with_delegation(agent, chain);
   return w.policies.evaluate(req, w.entities, {.engine = which, .now_ms = t0});
 }
 
@@ -100,8 +101,9 @@ TEST_CASE("chain: an agent acting for a human needs both to be allowed") {
 
 TEST_CASE("chain: the human losing a right takes it from the agent at the next request") {
   mandate::engine holder(make_world(true).policies, make_world(true).entities);
-  const request req = request({"User", "alice"}, {"Action", "read"}, {"Doc", "d"})
-                          .with_delegation(entity_ref{"Agent", "bot"}, std::vector{hop("User", "alice", "bot", {"read"})});
+  const request req =
+      request({"User", "alice"}, {"Action", "read"}, {"Doc", "d"})
+          .with_delegation(entity_ref{"Agent", "bot"}, std::vector{hop("User", "alice", "bot", {"read"})});
   CHECK(holder.evaluate(req, {.now_ms = t0}).outcome == verdict::allow);
   holder.replace_entities(make_world(false).entities);  // alice leaves the support group
   const decision after = holder.evaluate(req, {.now_ms = t0});
@@ -118,20 +120,30 @@ TEST_CASE("chain: each kind of broken chain is a deny with its own code, before 
   };
   const std::vector<broken> cases = {
       {"chain.linkage", {hop("User", "bob", "bot", {"read"})}, std::nullopt},
-      {"chain.linkage", {hop("User", "alice", "bot", {"read"}), hop("Agent", "rogue", "sub", {"read"})}, std::nullopt},
-      {"chain.cycle", {hop("User", "alice", "bot", {"read"}), hop("Agent", "bot", "bot", {"read"})}, std::nullopt},
+      {"chain.linkage",
+       {hop("User", "alice", "bot", {"read"}), hop("Agent", "rogue", "sub", {"read"})},
+       std::nullopt},
+      {"chain.cycle",
+       {hop("User", "alice", "bot", {"read"}), hop("Agent", "bot", "bot", {"read"})},
+       std::nullopt},
       {"chain.depth",
-       {hop("User", "alice", "a1", {"read"}), hop("Agent", "a1", "a2", {"read"}), hop("Agent", "a2", "a3", {"read"}),
-        hop("Agent", "a3", "a4", {"read"}), hop("Agent", "a4", "a5", {"read"}), hop("Agent", "a5", "a6", {"read"}),
-        hop("Agent", "a6", "a7", {"read"}), hop("Agent", "a7", "a8", {"read"}), hop("Agent", "a8", "a9", {"read"})},
+       {hop("User", "alice", "a1", {"read"}), hop("Agent", "a1", "a2", {"read"}),
+        hop("Agent", "a2", "a3", {"read"}), hop("Agent", "a3", "a4", {"read"}),
+        hop("Agent", "a4", "a5", {"read"}), hop("Agent", "a5", "a6", {"read"}),
+        hop("Agent", "a6", "a7", {"read"}), hop("Agent", "a7", "a8", {"read"}),
+        hop("Agent", "a8", "a9", {"read"})},
        std::nullopt},
       {"chain.outlives_parent",
-       {hop("User", "alice", "bot", {"read"}), hop("Agent", "bot", "sub", {"read"}, t0 - hour, t0 + 2 * hour)},
+       {hop("User", "alice", "bot", {"read"}),
+        hop("Agent", "bot", "sub", {"read"}, t0 - hour, t0 + 2 * hour)},
        std::nullopt},
       {"chain.scope_widened",
-       {hop("User", "alice", "bot", {"read"}), hop("Agent", "bot", "sub", {"read", "write"})}, std::nullopt},
+       {hop("User", "alice", "bot", {"read"}), hop("Agent", "bot", "sub", {"read", "write"})},
+       std::nullopt},
       {"chain.expired", {hop("User", "alice", "bot", {"read"}, t0 - 2 * hour, t0 - hour)}, std::nullopt},
-      {"chain.not_yet_valid", {hop("User", "alice", "bot", {"read"}, t0 + hour, t0 + 2 * hour)}, std::nullopt},
+      {"chain.not_yet_valid",
+       {hop("User", "alice", "bot", {"read"}, t0 + hour, t0 + 2 * hour)},
+       std::nullopt},
       {"chain.out_of_scope", {hop("User", "alice", "bot", {"list"})}, std::nullopt},
       {"chain.agent_mismatch", {hop("User", "alice", "bot", {"read"})}, entity_ref{"Agent", "sub"}},
       {"chain.missing", {}, entity_ref{"Agent", "bot"}},
@@ -196,7 +208,8 @@ TEST_CASE("chain: adding a hop never enlarges what is allowed (generated chains)
     const decision before = decide(w, action, chain);
     const char* second = agents[rng() % agents.size()];
     std::vector<delegation_hop> longer = chain;
-    longer.push_back(hop("Agent", first, second, random_scope(), t0 - hour, t0 + hour - static_cast<int>(rng() % 2)));
+    longer.push_back(
+        hop("Agent", first, second, random_scope(), t0 - hour, t0 + hour - static_cast<int>(rng() % 2)));
     const decision after = decide(w, action, longer);
     if (before.outcome == verdict::allow) ++allowed_before_extension;
     // Strictness can only grow: allow < require_approval < deny.
@@ -223,13 +236,15 @@ TEST_CASE("chain: requests carry agent and delegation in JSON, with RFC 3339 tim
   CHECK(chain[0].issued_at_ms == 1'800'000'000'000);  // 2027-01-15T08:00:00Z
   CHECK(chain[0].expires_at_ms - chain[0].issued_at_ms == hour + hour / 2 + 500);
 
-  for (const char* bad : {R"("delegation": {})", R"("delegation": [{"delegator": "User::\"a\""}])",
-                          R"("delegation": [{"delegator": "User::\"a\"", "delegate": "Agent::\"b\"", "scope": [],
+  for (const char* bad :
+       {R"("delegation": {})", R"("delegation": [{"delegator": "User::\"a\""}])",
+        R"("delegation": [{"delegator": "User::\"a\"", "delegate": "Agent::\"b\"", "scope": [],
                               "issued_at": "yesterday", "expires_at": "2027-01-01T00:00:00Z"}])",
-                          R"("agent": 7)"}) {
+        R"("agent": 7)"}) {
     CAPTURE(bad);
     auto r = request::from_json(std::string(R"({"principal": "User::\"a\"", "action": "Action::\"read\"",
-      "resource": "Doc::\"d\"", )") + bad + "}");
+      "resource": "Doc::\"d\"", )") +
+                                bad + "}");
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().find("request:") == 0);
   }

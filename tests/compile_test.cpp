@@ -27,7 +27,8 @@ TEST_CASE("compile: the index visits only policies whose scope can match") {
   std::string text;
   for (int g = 0; g < 50; ++g)
     for (int a = 0; a < 20; ++a)
-      text += fmt::format("permit(principal in Group::\"g{}\", action == Action::\"a{}\", resource);\n", g, a);
+      text +=
+          fmt::format("permit(principal in Group::\"g{}\", action == Action::\"a{}\", resource);\n", g, a);
   text += "forbid(principal, action, resource) when { principal has suspended };\n";
   text += "permit(principal, action == Action::\"a3\", resource is Doc);\n";
   text += "forbid(principal, action in [Action::\"a3\", Action::\"a4\"], resource);\n";
@@ -76,9 +77,11 @@ TEST_CASE("compile: conditions become flat code with short-circuit jumps") {
   CHECK(and_checks == 1);
   CHECK(or_checks == 1);
   // `false && <error>` never reaches the error: the jump skips it.
-  auto skip = mandate::policy_set::compile("permit(principal, action, resource) when { false && 1 + \"a\" == 2 };");
+  auto skip =
+      mandate::policy_set::compile("permit(principal, action, resource) when { false && 1 + \"a\" == 2 };");
   REQUIRE(skip.has_value());
-  const auto d = skip->evaluate(mandate::request({"U", "u"}, {"Action", "a"}, {"R", "r"}), mandate::entity_store());
+  const auto d =
+      skip->evaluate(mandate::request({"U", "u"}, {"Action", "a"}, {"R", "r"}), mandate::entity_store());
   CHECK(d.errors.empty());
   CHECK(d.outcome == mandate::verdict::deny);
 }

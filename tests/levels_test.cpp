@@ -13,7 +13,8 @@ namespace {
 using mandate::evaluator;
 using mandate::verdict;
 
-constexpr const char* levels = R"(ordered enum Sensitivity ["public", "internal", "confidential", "restricted"];
+constexpr const char* levels =
+    R"(ordered enum Sensitivity ["public", "internal", "confidential", "restricted"];
 )";
 
 const char* documents = R"([
@@ -36,9 +37,11 @@ mandate::decision read(const std::string& policies, const char* doc, evaluator w
 
 TEST_CASE("levels: comparisons go by declared rank, in both evaluators") {
   const std::string at_most_internal =
-      std::string(levels) + "permit (principal, action, resource) when { resource.sensitivity <= Sensitivity::\"internal\" };";
+      std::string(levels) +
+      "permit (principal, action, resource) when { resource.sensitivity <= Sensitivity::\"internal\" };";
   const std::string above_public =
-      std::string(levels) + "permit (principal, action, resource) when { resource.sensitivity > Sensitivity::\"public\" };";
+      std::string(levels) +
+      "permit (principal, action, resource) when { resource.sensitivity > Sensitivity::\"public\" };";
   for (const evaluator which : {evaluator::plan, evaluator::reference}) {
     CHECK(read(at_most_internal, "pub", which).outcome == verdict::allow);
     CHECK(read(at_most_internal, "conf", which).outcome == verdict::deny);
@@ -54,7 +57,8 @@ TEST_CASE("levels: comparisons go by declared rank, in both evaluators") {
 
 TEST_CASE("levels: a level the declaration lacks, in data, is an evaluation error") {
   const std::string policies =
-      std::string(levels) + "permit (principal, action, resource) when { resource.sensitivity <= Sensitivity::\"internal\" };";
+      std::string(levels) +
+      "permit (principal, action, resource) when { resource.sensitivity <= Sensitivity::\"internal\" };";
   for (const evaluator which : {evaluator::plan, evaluator::reference}) {
     const auto d = read(policies, "odd", which);
     CHECK(d.outcome == verdict::deny);
@@ -69,20 +73,23 @@ TEST_CASE("levels: a level the declaration lacks, in data, is an evaluation erro
 
 TEST_CASE("levels: a misspelled level is a compile error naming the levels") {
   auto compiled = mandate::policy_set::compile(
-      std::string(levels) + "permit (principal, action, resource) when { resource.sensitivity <= Sensitivity::\"interal\" };",
+      std::string(levels) +
+          "permit (principal, action, resource) when { resource.sensitivity <= Sensitivity::\"interal\" };",
       "p.mandate");
   REQUIRE_FALSE(compiled.has_value());
   REQUIRE(compiled.error().size() == 1);
   const auto& d = compiled.error()[0];
   CHECK(d.code == "levels");
   CHECK(d.where.line == 2);
-  CHECK(d.message == "`interal` is not a level of `Sensitivity` (levels, lowest first: public, internal, "
-                     "confidential, restricted)");
+  CHECK(d.message ==
+        "`interal` is not a level of `Sensitivity` (levels, lowest first: public, internal, "
+        "confidential, restricted)");
 }
 
 TEST_CASE("levels: declarations are checked") {
-  for (const char* bad : {R"(ordered enum S ["a", "b", "a"];)", R"(ordered enum S ["a"]; ordered enum S ["b"];)",
-                          R"(ordered enum S [];)", R"(ordered enum ["a"];)", R"(ordered enum S ["a"])"}) {
+  for (const char* bad :
+       {R"(ordered enum S ["a", "b", "a"];)", R"(ordered enum S ["a"]; ordered enum S ["b"];)",
+        R"(ordered enum S [];)", R"(ordered enum ["a"];)", R"(ordered enum S ["a"])"}) {
     CAPTURE(bad);
     auto compiled = mandate::policy_set::compile(bad);
     REQUIRE_FALSE(compiled.has_value());
@@ -103,14 +110,16 @@ TEST_CASE("levels: the validator accepts comparisons of an ordered type and stil
     action read appliesTo { principal: User, resource: Doc };
   )");
   REQUIRE_MESSAGE(schema.has_value(), mandate::render(schema.error()));
-  auto ok = mandate::policy_set::compile(std::string(levels) +
-                                         "permit (principal, action, resource) when { resource.sensitivity <= "
-                                         "Sensitivity::\"internal\" };");
+  auto ok =
+      mandate::policy_set::compile(std::string(levels) +
+                                   "permit (principal, action, resource) when { resource.sensitivity <= "
+                                   "Sensitivity::\"internal\" };");
   REQUIRE(ok.has_value());
   CHECK(mandate::validate(*ok, *schema).empty());
-  auto unordered = mandate::policy_set::compile(std::string(levels) +
-                                                "permit (principal, action, resource) when { resource.color < "
-                                                "Color::\"blue\" };");
+  auto unordered =
+      mandate::policy_set::compile(std::string(levels) +
+                                   "permit (principal, action, resource) when { resource.color < "
+                                   "Color::\"blue\" };");
   REQUIRE(unordered.has_value());
   CHECK(mandate::has_errors(mandate::validate(*unordered, *schema)));
 }

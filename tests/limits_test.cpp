@@ -369,9 +369,10 @@ TEST_CASE("limits: request JSON 10,000 deep is an error, not a crash") {
 TEST_CASE("limits: 100 MB JSON inputs are refused or rejected quickly, never a crash") {
   const std::size_t hundred_mb = std::size_t{100} << 20;
   // Requests have a size limit: a 100 MB context string is refused before parsing.
-  const std::string huge_request = R"({"principal": {"type": "User", "id": "a"}, "action": {"type": "Action", "id": "r"},)"
-                                   R"( "resource": {"type": "Doc", "id": "d"}, "context": {"x": ")" +
-                                   std::string(hundred_mb, 'a') + "\"}}";
+  const std::string huge_request =
+      R"({"principal": {"type": "User", "id": "a"}, "action": {"type": "Action", "id": "r"},)"
+      R"( "resource": {"type": "Doc", "id": "d"}, "context": {"x": ")" +
+      std::string(hundred_mb, 'a') + "\"}}";
   const auto request = mandate::request::from_json(huge_request);
   REQUIRE_FALSE(request.has_value());
   CHECK(request.error().find("MiB") != std::string::npos);

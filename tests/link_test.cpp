@@ -83,15 +83,16 @@ TEST_CASE("link: linked policies apply with their own ids and the template's ann
   }
   // The original set is unchanged; linking again adds to the links already made.
   CHECK(templates.policy_ids().size() == 2);
-  auto more = linked->link(std::vector<template_link>{{"viewers", "bob-direct", entity_ref{"User", "bob"}, {}}});
+  auto more =
+      linked->link(std::vector<template_link>{{"viewers", "bob-direct", entity_ref{"User", "bob"}, {}}});
   REQUIRE(more.has_value());
   CHECK(more->policy_ids().size() == 5);
   CHECK(view(*more, "bob", "d2", evaluator::plan).reasons == std::vector<std::string>{"bob-direct"});
 }
 
 TEST_CASE("link: bad links are diagnostics with code `link`") {
-  const policy_set templates = compile_ok("@id(\"plain\") permit (principal, action, resource);\n" +
-                                          std::string(share_templates));
+  const policy_set templates =
+      compile_ok("@id(\"plain\") permit (principal, action, resource);\n" + std::string(share_templates));
   struct bad_case {
     template_link link;
     const char* needle;
@@ -129,9 +130,11 @@ TEST_CASE("link: links files in the Cedar CLI's shape") {
   CHECK((*links)[1].principal == entity_ref{"Team", "t"});
   CHECK_FALSE((*links)[1].resource.has_value());
 
-  for (const char* bad : {"{}", "[1]", R"([{"template_id": "t"}])", R"([{"template_id": "t", "link_id": "l",
-       "args": {"?agent": "User::\"a\""}}])", R"([{"template_id": "t", "link_id": "l", "args": {"?principal": 3}}])",
-                          "[", R"([{"template_id": "t", "link_id": "l", "args": {"?principal": "User::alice"}}])"}) {
+  for (const char* bad :
+       {"{}", "[1]", R"([{"template_id": "t"}])", R"([{"template_id": "t", "link_id": "l",
+       "args": {"?agent": "User::\"a\""}}])",
+        R"([{"template_id": "t", "link_id": "l", "args": {"?principal": 3}}])", "[",
+        R"([{"template_id": "t", "link_id": "l", "args": {"?principal": "User::alice"}}])"}) {
     CAPTURE(bad);
     auto parsed = mandate::parse_template_links(bad, "links.json");
     REQUIRE_FALSE(parsed.has_value());

@@ -620,12 +620,12 @@ TEST_CASE("parse: method calls") {
 // REFERENCE.md 6.11 and 9: "the method or function exists and has the right number of
 // arguments" is a parse-time check, as in Cedar.
 TEST_CASE("parse: wrong argument counts parse, and are evaluation errors as in Cedar") {
-  for (const char* condition : {"context.s.contains()", "context.s.contains(1, 2)", "context.s.isEmpty(1)",
-                                "context.s.containsAll()", "ip()", "ip(\"1.2.3.4\", \"x\")",
-                                "decimal(\"1.0\").lessThan()", "ip(\"1.2.3.4\").isIpv4(1)"}) {
+  for (const char* condition :
+       {"context.s.contains()", "context.s.contains(1, 2)", "context.s.isEmpty(1)", "context.s.containsAll()",
+        "ip()", "ip(\"1.2.3.4\", \"x\")", "decimal(\"1.0\").lessThan()", "ip(\"1.2.3.4\").isIpv4(1)"}) {
     CAPTURE(condition);
-    auto compiled = mandate::policy_set::compile(
-        std::string("permit (principal, action, resource) when { ") + condition + " };");
+    auto compiled = mandate::policy_set::compile(std::string("permit (principal, action, resource) when { ") +
+                                                 condition + " };");
     REQUIRE(compiled.has_value());
     auto req = mandate::request({"U", "u"}, {"Action", "a"}, {"R", "r"}).with_context_json(R"({"s": [1]})");
     REQUIRE(req.has_value());

@@ -43,9 +43,10 @@ struct audit_record {
 };
 
 /// Builds the record of one evaluation. `decision_id` empty: one is generated.
-[[nodiscard]] audit_record make_audit_record(const request& req, const decision& d, const policy_set& policies,
-                                             std::int64_t time_ms, std::string_view grant_id = {},
-                                             std::string_view session_id = {}, std::string decision_id = {});
+[[nodiscard]] audit_record make_audit_record(const request& req, const decision& d,
+                                             const policy_set& policies, std::int64_t time_ms,
+                                             std::string_view grant_id = {}, std::string_view session_id = {},
+                                             std::string decision_id = {});
 
 /// The record as one line of JSON (no newline). Field names follow OpenID AuthZEN (subject,
 /// action, resource, decision) and OCSF's authorization events (time, actor) where they have one.
@@ -66,7 +67,8 @@ class file_audit_sink final : public audit_sink {
  public:
   /// Opens `path` for appending, creating it when absent. On failure, a one-line message naming
   /// the path and the system's reason.
-  [[nodiscard]] static expected<std::unique_ptr<file_audit_sink>, std::string> open(const std::filesystem::path& path);
+  [[nodiscard]] static expected<std::unique_ptr<file_audit_sink>, std::string> open(
+      const std::filesystem::path& path);
   ~file_audit_sink() override;
   /// Appends the record's line and flushes it; thread-safe.
   void write(const audit_record& r) override;
@@ -93,14 +95,14 @@ struct least_privilege_report {
     std::vector<entity_ref> used_actions;    ///< actions it was allowed, or sent for approval, in the logs
     std::vector<entity_ref> excess_actions;  ///< allowed_actions that are not in used_actions
   };
-  std::vector<agent_excess> agents;          ///< agents allowed more than they used, by agent
-  std::vector<std::string> unused_grants;    ///< grants seen in records, in none let through
+  std::vector<agent_excess> agents;        ///< agents allowed more than they used, by agent
+  std::vector<std::string> unused_grants;  ///< grants seen in records, in none let through
   struct deep_chain {
     std::string decision_id;
     std::size_t depth = 0;   ///< hops of the logged chain
     std::size_t needed = 0;  ///< hops of the shortest chain, same root and agent, with the same outcome
   };
-  std::vector<deep_chain> deep_chains;       ///< allowed chains deeper than needed, by decision id
+  std::vector<deep_chain> deep_chains;  ///< allowed chains deeper than needed, by decision id
 
   [[nodiscard]] bool empty() const noexcept {
     return unused_permits.empty() && agents.empty() && unused_grants.empty() && deep_chains.empty();
@@ -124,10 +126,9 @@ struct least_privilege_report {
 /// Deterministic; safe to call from many threads at once.
 /// `issued_grants` lists grants issued in the period (e.g. every id in the grant store): those
 /// never used for a let-through record are unused even when no record mentions them.
-[[nodiscard]] least_privilege_report build_least_privilege_report(const policy_set& policies,
-                                                                  const std::vector<audit_record>& records,
-                                                                  const entity_store& entities,
-                                                                  const std::vector<std::string>& issued_grants = {});
+[[nodiscard]] least_privilege_report build_least_privilege_report(
+    const policy_set& policies, const std::vector<audit_record>& records, const entity_store& entities,
+    const std::vector<std::string>& issued_grants = {});
 
 /// The report as one line of JSON: {"unused_permits": [ids], "agents": [{"agent", "allowed_actions",
 /// "used_actions", "excess_actions"}], "unused_grants": [ids], "deep_chains": [{"decision_id",

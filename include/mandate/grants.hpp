@@ -112,7 +112,8 @@ class in_memory_grant_store final : public grant_store {
   /// The grants as a JSON array (RFC 3339 times), in insertion order, and back. from_json
   /// keeps ids and revocations, and refuses duplicate ids; its error is one line.
   [[nodiscard]] std::string to_json() const;
-  [[nodiscard]] static expected<std::shared_ptr<in_memory_grant_store>, std::string> from_json(std::string_view json);
+  [[nodiscard]] static expected<std::shared_ptr<in_memory_grant_store>, std::string> from_json(
+      std::string_view json);
 
  private:
   struct state;
@@ -129,10 +130,10 @@ class grant_authority {
   /// for every identity of the chain the grant would present (the parent grants' hops, then
   /// the new hop; the accountable principal first), on the resource, with an empty context, at
   /// the authority's clock, in Cedar mode (a forbid that reads the absent context is skipped
-  /// here; every request through the grant is evaluated in full); refuses if any is not allowed (require_approval counts as not
-  /// allowed: a grant is no way around an approval). Records and returns the grant. Its expiry
-  /// is capped at its parent's; `options.now_ms` is not used (a grant starts when it is issued).
-  /// A task that has completed takes no new grants.
+  /// here; every request through the grant is evaluated in full); refuses if any is not allowed
+  /// (require_approval counts as not allowed: a grant is no way around an approval). Records and returns the
+  /// grant. Its expiry is capped at its parent's; `options.now_ms` is not used (a grant starts when it is
+  /// issued). A task that has completed takes no new grants.
   [[nodiscard]] expected<grant, grant_refusal> issue(const grant_request& asked, const policy_set& policies,
                                                      const entity_store& entities,
                                                      const evaluation_options& options = {});
@@ -159,7 +160,8 @@ class grant_authority {
                                                     evaluation_options options = {}) const;
 
   [[nodiscard]] decision evaluate(const request& req, std::string_view grant_id, const policy_set& policies,
-                                  const entity_store& entities, evaluation_options options = {}) const noexcept;
+                                  const entity_store& entities,
+                                  evaluation_options options = {}) const noexcept;
 
   /// Revokes every grant of the task, and every grant delegated from them, transitively.
   /// Returns how many grants were revoked now (cascades included; already revoked ones are not

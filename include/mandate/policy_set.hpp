@@ -49,8 +49,8 @@ struct compile_options {
 /// A link of a template policy (one with `?principal` / `?resource` slots) to entities: the
 /// linked policy is the template with its slots filled, under its own id. Linking is Cedar's.
 struct template_link {
-  std::string template_id;  ///< id of the template policy (`@id`, or `policyN`)
-  std::string link_id;      ///< id of the linked policy; must not clash with any other id
+  std::string template_id;              ///< id of the template policy (`@id`, or `policyN`)
+  std::string link_id;                  ///< id of the linked policy; must not clash with any other id
   std::optional<entity_ref> principal;  ///< value of ?principal, required iff the template has it
   std::optional<entity_ref> resource;   ///< value of ?resource, required iff the template has it
 };
@@ -86,7 +86,8 @@ class policy_set {
 
   /// Returns a new set with `links` added to this set's links (this set is unchanged). Errors:
   /// an unknown template id, a missing or extra slot value, an id already in use.
-  [[nodiscard]] expected<policy_set, std::vector<diagnostic>> link(std::span<const template_link> links) const;
+  [[nodiscard]] expected<policy_set, std::vector<diagnostic>> link(
+      std::span<const template_link> links) const;
   /// Ids of the template policies, in source order.
   [[nodiscard]] std::vector<std::string> template_ids() const;
 

@@ -71,7 +71,8 @@ class request {
   [[nodiscard]] expected<request, std::string> with_context_json(std::string_view context_json) const;
 
   /// Returns a copy acting through `agent` along `chain` (root first; empty for none).
-  [[nodiscard]] request with_delegation(std::optional<entity_ref> agent, std::span<const delegation_hop> chain) const;
+  [[nodiscard]] request with_delegation(std::optional<entity_ref> agent,
+                                        std::span<const delegation_hop> chain) const;
 
   [[nodiscard]] entity_ref principal() const;
   [[nodiscard]] entity_ref action() const;

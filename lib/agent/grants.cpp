@@ -173,7 +173,8 @@ std::vector<entity_ref> actions_to_check(const std::vector<entity_ref>& scope, c
         return !(other.uid == record.uid) && data.descends_from(other.uid, record.uid);
       });
       if (!is_group)
-        add({std::string(detail::symbol_text(record.uid.type)), std::string(detail::symbol_text(record.uid.id))});
+        add({std::string(detail::symbol_text(record.uid.type)),
+             std::string(detail::symbol_text(record.uid.id))});
     }
     if (!has_members) add(action);
   }
@@ -368,8 +369,8 @@ expected<request, decision> grant_authority::present(const request& req, std::st
     return unexpected(refused(options, "grant.unknown",
                               line.missing_id == grant_id
                                   ? fmt::format("grant {} is not known", grant_id)
-                                  : fmt::format("grant {} was delegated from grant {}, which is not known", grant_id,
-                                                line.missing_id)));
+                                  : fmt::format("grant {} was delegated from grant {}, which is not known",
+                                                grant_id, line.missing_id)));
   if (line.trouble == lineage::problem::too_deep)
     return unexpected(refused(
         options, "chain.depth",
@@ -382,8 +383,9 @@ expected<request, decision> grant_authority::present(const request& req, std::st
   const std::vector<delegation_hop> carried = req.delegation();
   if (!carried.empty() && (carried.size() != chain.size() ||
                            !std::equal(carried.begin(), carried.end(), chain.begin(), same_hop)))
-    return unexpected(refused(options, "grant.chain_mismatch",
-                              fmt::format("the request carries a delegation chain that is not grant {}'s", grant_id)));
+    return unexpected(
+        refused(options, "grant.chain_mismatch",
+                fmt::format("the request carries a delegation chain that is not grant {}'s", grant_id)));
   // An agent the request names is kept, so that presenting someone else's grant is an
   // agent mismatch rather than a borrowed identity.
   const std::optional<entity_ref> named = req.agent();

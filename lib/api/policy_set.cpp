@@ -46,13 +46,14 @@ void report_duplicate_ids(const compiled_policy_set& set, std::vector<diagnostic
   const auto& policies = set.ast.policies;
   std::vector<std::size_t> order(policies.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return set.ids[a] < set.ids[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return set.ids[a] < set.ids[b]; });
   for (std::size_t k = 1; k < order.size(); ++k) {
     if (set.ids[order[k]] != set.ids[order[k - 1]]) continue;
     const detail::annotation* id = policies[order[k]].find_annotation("id");
     const detail::source_span span = id != nullptr ? id->span : policies[order[k]].span;
-    diagnostics.push_back(
-        detail::make_diagnostic(set.ast, span, "duplicate-id", "duplicate policy id `" + set.ids[order[k]] + "`"));
+    diagnostics.push_back(detail::make_diagnostic(set.ast, span, "duplicate-id",
+                                                  "duplicate policy id `" + set.ids[order[k]] + "`"));
   }
 }
 
@@ -68,8 +69,9 @@ diagnostic link_error(const template_link& link, std::string message) {
 bool fill_slot(detail::scope_constraint& slot, const std::optional<entity_ref>& value, const char* name,
                const template_link& link, std::vector<diagnostic>& diagnostics) {
   if (slot.slot != value.has_value()) {
-    diagnostics.push_back(link_error(link, slot.slot ? std::string("the template has ") + name + " but no value was given"
-                                                     : std::string("the template has no ") + name + " slot"));
+    diagnostics.push_back(
+        link_error(link, slot.slot ? std::string("the template has ") + name + " but no value was given"
+                                   : std::string("the template has no ") + name + " slot"));
     return false;
   }
   if (slot.slot) {
@@ -90,7 +92,8 @@ void apply_links(compiled_policy_set& set, std::span<const template_link> links,
     for (std::size_t i = 0; i < templates_end; ++i)
       if (set.ids[i] == link.template_id) found = i;
     if (found == templates_end || !set.ast.policies[found].is_template()) {
-      diagnostics.push_back(link_error(link, found == templates_end ? "no policy has that id" : "that policy is not a template"));
+      diagnostics.push_back(link_error(
+          link, found == templates_end ? "no policy has that id" : "that policy is not a template"));
       continue;
     }
     detail::policy linked = set.ast.policies[found];
@@ -153,7 +156,8 @@ expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::span<cons
       continue;
     }
     set->ast.files.emplace_back(source.name, source.text);
-    detail::parse_policies(set->ast, static_cast<std::uint32_t>(set->ast.files.size() - 1), limits, diagnostics);
+    detail::parse_policies(set->ast, static_cast<std::uint32_t>(set->ast.files.size() - 1), limits,
+                           diagnostics);
   }
   assign_ids(*set);
   apply_links(*set, links, diagnostics);

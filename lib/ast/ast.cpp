@@ -1,7 +1,7 @@
 // Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
-#include <algorithm>
-
 #include "ast/ast.hpp"
+
+#include <algorithm>
 
 namespace mandate::detail {
 
@@ -28,17 +28,27 @@ std::string_view source_file::line_text(std::uint32_t line) const noexcept {
 
 const char* operator_text(expr_kind kind) noexcept {
   switch (kind) {
-    case expr_kind::less: return "<";
-    case expr_kind::less_equal: return "<=";
-    case expr_kind::greater: return ">";
-    case expr_kind::greater_equal: return ">=";
-    case expr_kind::add: return "+";
+    case expr_kind::less:
+      return "<";
+    case expr_kind::less_equal:
+      return "<=";
+    case expr_kind::greater:
+      return ">";
+    case expr_kind::greater_equal:
+      return ">=";
+    case expr_kind::add:
+      return "+";
     case expr_kind::subtract:
-    case expr_kind::negate: return "-";
-    case expr_kind::multiply: return "*";
-    case expr_kind::equal: return "==";
-    case expr_kind::not_equal: return "!=";
-    default: return "?";
+    case expr_kind::negate:
+      return "-";
+    case expr_kind::multiply:
+      return "*";
+    case expr_kind::equal:
+      return "==";
+    case expr_kind::not_equal:
+      return "!=";
+    default:
+      return "?";
   }
 }
 

@@ -712,9 +712,10 @@ class policy_checker {
     for (const auto& [operand, t] : {std::pair{e.a, left.type}, std::pair{e.b, right.type}}) {
       if (comparable(t)) continue;
       ok = false;
-      report(ast_.at(operand).span, std::string("`") + operator_text(e.kind) +
-                                        "` compares Longs (or two datetimes, two durations, two levels), but `" +
-                                        text_of(operand) + "` is " + described(t));
+      report(ast_.at(operand).span,
+             std::string("`") + operator_text(e.kind) +
+                 "` compares Longs (or two datetimes, two durations, two levels), but `" + text_of(operand) +
+                 "` is " + described(t));
     }
     if (ok && left.type != right.type && !is_unknown(left.type) && !is_unknown(right.type))
       report(e.span, std::string("`") + operator_text(e.kind) + "` compares " + described(left.type) +

@@ -291,12 +291,13 @@ void compile_levels(const policy_set_ast& ast, level_table& levels, std::vector<
     std::string known;
     for (const level_type& declared : ast.level_types) {
       if (declared.type != v.entity.type) continue;
-      for (symbol level : declared.levels) known += (known.empty() ? "" : ", ") + std::string(symbol_text(level));
+      for (symbol level : declared.levels)
+        known += (known.empty() ? "" : ", ") + std::string(symbol_text(level));
     }
-    diagnostics.push_back(make_diagnostic(ast, e.span, "levels",
-                                          "`" + std::string(symbol_text(v.entity.id)) + "` is not a level of `" +
-                                              std::string(symbol_text(v.entity.type)) + "` (levels, lowest first: " +
-                                              known + ")"));
+    diagnostics.push_back(make_diagnostic(
+        ast, e.span, "levels",
+        "`" + std::string(symbol_text(v.entity.id)) + "` is not a level of `" +
+            std::string(symbol_text(v.entity.type)) + "` (levels, lowest first: " + known + ")"));
   }
 }
 

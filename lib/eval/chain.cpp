@@ -4,12 +4,12 @@
 // checked before any policy runs; then every identity of the chain is checked as the
 // principal under the same policies, and the strictest outcome stands. Authority is the
 // intersection: a hop can narrow what its delegate may do, never widen it.
+#include "eval/chain.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
-
-#include "eval/chain.hpp"
 
 namespace mandate::detail {
 namespace {
@@ -17,15 +17,19 @@ namespace {
 // Orders outcomes by strictness: deny, then require_approval, then allow.
 int strictness(verdict v) noexcept {
   switch (v) {
-    case verdict::deny: return 2;
-    case verdict::require_approval: return 1;
-    case verdict::allow: return 0;
+    case verdict::deny:
+      return 2;
+    case verdict::require_approval:
+      return 1;
+    case verdict::allow:
+      return 0;
   }
   return 2;
 }
 
 bool in_scope(const entity_data& entities, entity_uid action, const std::vector<entity_uid>& scope) {
-  return std::any_of(scope.begin(), scope.end(), [&](entity_uid s) { return entities.descends_from(action, s); });
+  return std::any_of(scope.begin(), scope.end(),
+                     [&](entity_uid s) { return entities.descends_from(action, s); });
 }
 
 struct violation {
@@ -43,16 +47,16 @@ violation check_chain(const entity_data& entities, const request_data& req, cons
   const auto& chain = req.delegation;
   if (chain.empty()) {
     if (req.has_agent && !(req.agent == req.principal))
-      return {"chain.missing", fmt::format("agent {} acts for {} with no delegation chain", to_cedar(req.agent),
-                                           to_cedar(req.principal))};
+      return {"chain.missing", fmt::format("agent {} acts for {} with no delegation chain",
+                                           to_cedar(req.agent), to_cedar(req.principal))};
     return {};
   }
   if (chain.size() > options.max_delegation_depth)
-    return {"chain.depth",
-            fmt::format("the chain has {} hops; the limit is {}", chain.size(), options.max_delegation_depth)};
+    return {"chain.depth", fmt::format("the chain has {} hops; the limit is {}", chain.size(),
+                                       options.max_delegation_depth)};
   if (!(chain.front().delegator == req.principal))
-    return {"chain.linkage", fmt::format("hop 0 starts at {}, not at the principal {}", to_cedar(chain.front().delegator),
-                                         to_cedar(req.principal))};
+    return {"chain.linkage", fmt::format("hop 0 starts at {}, not at the principal {}",
+                                         to_cedar(chain.front().delegator), to_cedar(req.principal))};
   std::vector<std::uint64_t> seen{req.principal.key()};
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const delegation_hop_data& hop = chain[i];
@@ -68,12 +72,12 @@ violation check_chain(const entity_data& entities, const request_data& req, cons
     if (i > 0) {
       const delegation_hop_data& parent = chain[i - 1];
       if (hop.expires_at_ms > parent.expires_at_ms)
-        return {"chain.outlives_parent", fmt::format("{} expires after hop {} that it was delegated from",
-                                                     hop_text(i, hop), i - 1)};
+        return {"chain.outlives_parent",
+                fmt::format("{} expires after hop {} that it was delegated from", hop_text(i, hop), i - 1)};
       for (entity_uid action : hop.scope) {
         if (!in_scope(entities, action, parent.scope))
-          return {"chain.scope_widened", fmt::format("{} grants {}, which hop {} did not grant", hop_text(i, hop),
-                                                     to_cedar(action), i - 1)};
+          return {"chain.scope_widened", fmt::format("{} grants {}, which hop {} did not grant",
+                                                     hop_text(i, hop), to_cedar(action), i - 1)};
       }
       if (parent.has_resource &&
           (!hop.has_resource || !entities.descends_from(hop.resource, parent.resource)))
@@ -86,13 +90,15 @@ violation check_chain(const entity_data& entities, const request_data& req, cons
                                                 to_cedar(chain.back().delegate), to_cedar(req.agent))};
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const delegation_hop_data& hop = chain[i];
-    if (now < hop.issued_at_ms) return {"chain.not_yet_valid", fmt::format("{} is not valid yet", hop_text(i, hop))};
+    if (now < hop.issued_at_ms)
+      return {"chain.not_yet_valid", fmt::format("{} is not valid yet", hop_text(i, hop))};
     if (now >= hop.expires_at_ms) return {"chain.expired", fmt::format("{} has expired", hop_text(i, hop))};
     if (!in_scope(entities, req.action, hop.scope))
-      return {"chain.out_of_scope", fmt::format("{} does not grant {}", hop_text(i, hop), to_cedar(req.action))};
+      return {"chain.out_of_scope",
+              fmt::format("{} does not grant {}", hop_text(i, hop), to_cedar(req.action))};
     if (hop.has_resource && !entities.descends_from(req.resource, hop.resource))
-      return {"chain.out_of_scope", fmt::format("{} covers only {}, not {}", hop_text(i, hop), to_cedar(hop.resource),
-                                                to_cedar(req.resource))};
+      return {"chain.out_of_scope", fmt::format("{} covers only {}, not {}", hop_text(i, hop),
+                                                to_cedar(hop.resource), to_cedar(req.resource))};
   }
   return {};
 }
@@ -112,16 +118,18 @@ void refuse(decision& out, const evaluation_options& options, violation v) {
 
 }  // namespace
 
-bool needs_chain_evaluation(const request_data& req) noexcept { return req.has_agent || !req.delegation.empty(); }
+bool needs_chain_evaluation(const request_data& req) noexcept {
+  return req.has_agent || !req.delegation.empty();
+}
 
 void evaluate_chain(const compiled_policy_set& set, const entity_data& entities, const request_data& req,
                     const evaluation_options& options, const evaluate_view_fn& evaluate_view, decision& out) {
-  const std::int64_t now =
-      options.now_ms ? *options.now_ms
-                     : std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
-  if (violation v = check_chain(entities, req, options, now); v.code != nullptr) return refuse(out, options, std::move(v));
+  const std::int64_t now = options.now_ms ? *options.now_ms
+                                          : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count();
+  if (violation v = check_chain(entities, req, options, now); v.code != nullptr)
+    return refuse(out, options, std::move(v));
 
   // The accountable principal, then each delegate in turn, is checked as the principal.
   std::vector<entity_uid> identities{req.principal};

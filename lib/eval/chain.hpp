@@ -11,8 +11,8 @@
 namespace mandate::detail {
 
 /// Evaluates one identity's view of a request into a decision (the plain, chain-less path).
-using evaluate_view_fn = std::function<void(const compiled_policy_set&, const entity_data&, const request_view&,
-                                            const evaluation_options&, decision&)>;
+using evaluate_view_fn = std::function<void(const compiled_policy_set&, const entity_data&,
+                                            const request_view&, const evaluation_options&, decision&)>;
 
 /// True when the request names an agent or carries a delegation chain.
 [[nodiscard]] bool needs_chain_evaluation(const request_data& req) noexcept;

@@ -49,13 +49,14 @@ struct eval_scratch {
 /// policy in `scratch` when every condition holds or one raises an error: the part of a
 /// decision both evaluators share, so they can differ only in how a condition is computed.
 template <typename EvaluateCondition>
-void settle_policy(std::uint32_t policy, std::uint32_t condition_count, eval_context& ctx, eval_scratch& scratch,
-                   EvaluateCondition&& evaluate) {
+void settle_policy(std::uint32_t policy, std::uint32_t condition_count, eval_context& ctx,
+                   eval_scratch& scratch, EvaluateCondition&& evaluate) {
   bool errored = false;
   for (std::uint32_t i = 0; i < condition_count; ++i) {
     bool is_when = true;
     value v;
-    if (!evaluate(i, is_when, v) || !expect_bool(ctx, v, is_when ? "a `when` condition" : "an `unless` condition")) {
+    if (!evaluate(i, is_when, v) ||
+        !expect_bool(ctx, v, is_when ? "a `when` condition" : "an `unless` condition")) {
       errored = true;
       break;
     }

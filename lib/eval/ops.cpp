@@ -46,8 +46,8 @@ bool op_compare(eval_context& ctx, expr_kind kind, const value& a, const value& 
     const std::uint32_t* left = ctx.levels.find(a.entity);
     const std::uint32_t* right = ctx.levels.find(b.entity);
     if (left == nullptr || right == nullptr) {
-      ctx.error = fmt::format("{} is not a declared level of `{}`", to_cedar(left == nullptr ? a.entity : b.entity),
-                              symbol_text(a.entity.type));
+      ctx.error = fmt::format("{} is not a declared level of `{}`",
+                              to_cedar(left == nullptr ? a.entity : b.entity), symbol_text(a.entity.type));
       return false;
     }
     const value ranks[2] = {value::of_int(*left), value::of_int(*right)};
@@ -349,8 +349,8 @@ bool scope_matches(const entity_data& entities, const scope_constraint& constrai
 }
 
 bool scope_applies(const entity_data& entities, const policy& p, const request_view& req) noexcept {
-  return scope_matches(entities, p.principal, req.principal) && scope_matches(entities, p.action, req.action) &&
-         scope_matches(entities, p.resource, req.resource);
+  return scope_matches(entities, p.principal, req.principal) &&
+         scope_matches(entities, p.action, req.action) && scope_matches(entities, p.resource, req.resource);
 }
 
 }  // namespace mandate::detail

@@ -197,11 +197,12 @@ void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, 
     const policy& source = set.ast.policies[index];
     if (!scope_applies(entities, source, req)) continue;
     const compiled_policy& compiled = p.policies[index];
-    settle_policy(index, compiled.condition_count, ctx, scratch, [&](std::uint32_t i, bool& is_when, value& out) {
-      const compiled_condition& cond = p.conditions[compiled.condition_begin + i];
-      is_when = cond.is_when;
-      return vm.run(cond.code_begin, cond.code_end, out);
-    });
+    settle_policy(index, compiled.condition_count, ctx, scratch,
+                  [&](std::uint32_t i, bool& is_when, value& out) {
+                    const compiled_condition& cond = p.conditions[compiled.condition_begin + i];
+                    is_when = cond.is_when;
+                    return vm.run(cond.code_begin, cond.code_end, out);
+                  });
   }
 }
 

@@ -36,8 +36,8 @@ bool slot_value(const nlohmann::json& in, entity_ref& out, std::string& error) {
 
 }  // namespace
 
-expected<std::vector<template_link>, std::vector<diagnostic>> parse_template_links(std::string_view json,
-                                                                                   std::string_view source_name) {
+expected<std::vector<template_link>, std::vector<diagnostic>> parse_template_links(
+    std::string_view json, std::string_view source_name) {
   nlohmann::json document;
   detail::json_error syntax;
   if (!detail::parse_json(json, document, syntax))
@@ -51,7 +51,8 @@ expected<std::vector<template_link>, std::vector<diagnostic>> parse_template_lin
     const std::string where = "link " + std::to_string(i) + ": ";
     if (!item.is_object() || !item.contains("template_id") || !item["template_id"].is_string() ||
         !item.contains("link_id") || !item["link_id"].is_string()) {
-      problems.push_back(links_error(source_name, where + "needs string fields \"template_id\" and \"link_id\""));
+      problems.push_back(
+          links_error(source_name, where + "needs string fields \"template_id\" and \"link_id\""));
       continue;
     }
     template_link link;

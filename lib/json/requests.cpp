@@ -14,10 +14,10 @@
 
 #include "json/cedar_json.hpp"
 #include "json/schema_json.hpp"
-#include "value/extensions.hpp"
 #include "mandate/request.hpp"
 #include "mandate/schema.hpp"
 #include "schema/schema_model.hpp"
+#include "value/extensions.hpp"
 #include "value/store.hpp"
 
 namespace mandate {
@@ -64,8 +64,9 @@ bool load_uid_field(const json& object, const char* field, const std::string& wh
     return false;
   }
   if (detail::entity_uid_from_json(*it, out, error)) return true;
-  message = fmt::format("request: {}: \"{}\" must be an entity reference like {{\"type\": \"Agent\", \"id\": \"a\"}}",
-                        where, field);
+  message = fmt::format(
+      "request: {}: \"{}\" must be an entity reference like {{\"type\": \"Agent\", \"id\": \"a\"}}", where,
+      field);
   return false;
 }
 
@@ -78,8 +79,8 @@ bool load_time_field(const json& object, const char* field, const std::string& w
       return true;
     }
   }
-  message = fmt::format("request: {}: \"{}\" must be an RFC 3339 date-time like \"2026-11-28T18:00:00Z\"", where,
-                        field);
+  message = fmt::format("request: {}: \"{}\" must be an RFC 3339 date-time like \"2026-11-28T18:00:00Z\"",
+                        where, field);
   return false;
 }
 
@@ -118,7 +119,8 @@ bool load_delegation(const json& document, detail::request_data& data, std::stri
     for (std::size_t k = 0; k < scope->size(); ++k) {
       detail::entity_uid action;
       const json wrapper = {{"action", (*scope)[k]}};
-      if (!load_uid_field(wrapper, "action", fmt::format("{}: scope entry {}", where, k), action, message)) return false;
+      if (!load_uid_field(wrapper, "action", fmt::format("{}: scope entry {}", where, k), action, message))
+        return false;
       parsed.scope.push_back(action);
     }
     if (const auto resource = hop.find("resource"); resource != hop.end() && !resource->is_null()) {
@@ -276,7 +278,8 @@ expected<request, std::string> load_request(std::string_view json_text, const de
           fmt::format("request: context is not valid for {}", detail::to_cedar(data->action));
     }
     typing.schema = schema;
-    typing.record = action->context == detail::no_schema_type ? detail::empty_record_type_id : action->context;
+    typing.record =
+        action->context == detail::no_schema_type ? detail::empty_record_type_id : action->context;
     typing.reading = validate ? detail::schema_reading::conform : detail::schema_reading::guide;
   }
   if (!load_delegation(document, *data, message)) return failure(std::move(message));
@@ -318,7 +321,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
     std::string fraction = normalized.substr(dot + 1, end - dot - 1);
     fraction.resize(3, '0');
     normalized.replace(dot + 1, end - dot - 1, fraction);
-  } else if (const std::size_t t = normalized.find('T'); t != std::string::npos && normalized.size() >= t + 9) {
+  } else if (const std::size_t t = normalized.find('T');
+             t != std::string::npos && normalized.size() >= t + 9) {
     normalized.insert(t + 9, ".000");
   }
   std::int64_t ms = 0;
@@ -360,12 +364,15 @@ expected<request, std::string> request::with_context_json(std::string_view conte
   return detail::request_data::publish(std::move(data));
 }
 
-request request::with_delegation(std::optional<entity_ref> agent, std::span<const delegation_hop> chain) const {
+request request::with_delegation(std::optional<entity_ref> agent,
+                                 std::span<const delegation_hop> chain) const {
   auto data = std::make_shared<detail::request_data>();
   static_cast<detail::request_view&>(*data) = *impl_;
   data->context_owner = impl_;
   data->has_agent = agent.has_value();
-  auto uid = [](const entity_ref& ref) { return detail::entity_uid{detail::intern(ref.type), detail::intern(ref.id)}; };
+  auto uid = [](const entity_ref& ref) {
+    return detail::entity_uid{detail::intern(ref.type), detail::intern(ref.id)};
+  };
   if (agent) data->agent = uid(*agent);
   for (const delegation_hop& hop : chain) {
     detail::delegation_hop_data parsed;
@@ -390,7 +397,8 @@ std::optional<entity_ref> request::agent() const {
 std::vector<delegation_hop> request::delegation() const {
   std::vector<delegation_hop> out;
   for (const auto& hop : impl_->delegation) {
-    delegation_hop copy{to_ref(hop.delegator), to_ref(hop.delegate), {}, hop.issued_at_ms, hop.expires_at_ms, hop.grant,
+    delegation_hop copy{to_ref(hop.delegator), to_ref(hop.delegate), {},
+                        hop.issued_at_ms,      hop.expires_at_ms,    hop.grant,
                         std::nullopt};
     if (hop.has_resource) copy.resource = to_ref(hop.resource);
     for (detail::entity_uid action : hop.scope) copy.scope.push_back(to_ref(action));

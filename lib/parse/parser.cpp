@@ -333,11 +333,13 @@ class tree_converter {
     levels.span = span_of(n);
     for (const auto& existing : ast_.level_types)
       if (existing.type == levels.type)
-        error(*n.children[0], "levels", "levels of `" + std::string(symbol_text(levels.type)) + "` are already declared");
+        error(*n.children[0], "levels",
+              "levels of `" + std::string(symbol_text(levels.type)) + "` are already declared");
     for (std::size_t i = 1; i < n.children.size(); ++i) {
       const symbol level = intern(string_literal(*n.children[i]));
       for (symbol seen : levels.levels)
-        if (seen == level) error(*n.children[i], "levels", "level `" + std::string(symbol_text(level)) + "` is listed twice");
+        if (seen == level)
+          error(*n.children[i], "levels", "level `" + std::string(symbol_text(level)) + "` is listed twice");
       levels.levels.push_back(level);
     }
     if (!failed_) ast_.level_types.push_back(std::move(levels));

@@ -441,7 +441,8 @@ class builder {
       // Cedar accepts an id listed twice (its fuzzer's schemas do it); the repeat adds nothing.
       for (const raw_name& id : e.enum_ids) {
         const symbol s = intern(id.text);
-        if (std::find(info.enum_ids.begin(), info.enum_ids.end(), s) == info.enum_ids.end()) info.enum_ids.push_back(s);
+        if (std::find(info.enum_ids.begin(), info.enum_ids.end(), s) == info.enum_ids.end())
+          info.enum_ids.push_back(s);
       }
     }
     info.annotations = annotations(e.annotations);

@@ -64,7 +64,7 @@ struct delegation_hop_data {
   entity_uid delegator;
   entity_uid delegate;
   std::vector<entity_uid> scope;  // actions or action groups
-  bool has_resource = false;       // the hop covers only this resource and what is in it
+  bool has_resource = false;      // the hop covers only this resource and what is in it
   entity_uid resource;
   std::int64_t issued_at_ms = 0;
   std::int64_t expires_at_ms = 0;

@@ -11,12 +11,12 @@
 // first failures with their test file. Exits 0 when both pass rates reach their minimum, 77
 // (ctest's "skipped") when the archives are absent, 1 otherwise.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
@@ -115,9 +115,9 @@ void run_test(const fs::path& root, const fs::path& test_path, tally& result) {
       ++result.passed;
       continue;
     }
-    std::string detail = fmt::format("decision {} (want {}), reasons {} (want {}), errors {} (want {})", decision,
-                                     want_decision, join(reasons), join(want_reasons), join(errors),
-                                     join(want_errors));
+    std::string detail =
+        fmt::format("decision {} (want {}), reasons {} (want {}), errors {} (want {})", decision,
+                    want_decision, join(reasons), join(want_reasons), join(errors), join(want_errors));
     for (const auto& e : d.errors) detail += fmt::format("\n      {}: {}", e.policy, e.message);
     result.fail(test_name, description, detail);
   }
@@ -158,7 +158,8 @@ double rate(const tally& t) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fmt::print(stderr, "usage: {} ARCHIVE_DIR WORK_DIR [--min-handwritten RATE] [--min-corpus RATE]\n", argv[0]);
+    fmt::print(stderr, "usage: {} ARCHIVE_DIR WORK_DIR [--min-handwritten RATE] [--min-corpus RATE]\n",
+               argv[0]);
     return 2;
   }
   const fs::path archives = argv[1];
@@ -175,9 +176,10 @@ int main(int argc, char** argv) {
   const fs::path handwritten_archive = archives / "handwritten-tests.tar.gz";
   const fs::path corpus_archive = archives / "corpus-tests-dev.tar.gz";
   if (!fs::exists(handwritten_archive) || !fs::exists(corpus_archive)) {
-    fmt::print("cedar-conformance: skipped: Cedar's corpus is not at {} (it ships in ../shared beside the "
-               "repository)\n",
-               archives.string());
+    fmt::print(
+        "cedar-conformance: skipped: Cedar's corpus is not at {} (it ships in ../shared beside the "
+        "repository)\n",
+        archives.string());
     return exit_skipped;
   }
 
@@ -197,8 +199,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     for (const fs::path& test : test_files(root)) run_test(root, test, s.result);
-    fmt::print("cedar-conformance {}: {} passed, {} failed ({:.2f}%, minimum {:.2f}%)\n", s.name, s.result.passed,
-               s.result.failed, 100.0 * rate(s.result), 100.0 * s.minimum);
+    fmt::print("cedar-conformance {}: {} passed, {} failed ({:.2f}%, minimum {:.2f}%)\n", s.name,
+               s.result.passed, s.result.failed, 100.0 * rate(s.result), 100.0 * s.minimum);
     const std::size_t shown = std::min<std::size_t>(s.result.failures.size(), show);
     for (std::size_t i = 0; i < shown; ++i) {
       const failure& f = s.result.failures[i];

@@ -16,9 +16,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -255,7 +255,9 @@ command_runner add_audit_commands(CLI::App& app) {
       ->add_option("--entities", settings->entities_path,
                    "Cedar entity JSON: the action entities to check, and the hierarchy policies test")
       ->type_name("FILE");
-  report->add_option("--grants", settings->grants_path, "Grants file: grants issued but never used are listed too")
+  report
+      ->add_option("--grants", settings->grants_path,
+                   "Grants file: grants issued but never used are listed too")
       ->type_name("FILE");
   report->add_option("--format", settings->format, "text (for people) or json (one line, for tools)")
       ->type_name("FORMAT")

@@ -145,8 +145,9 @@ std::optional<mandate::entity_store> load_entities(const std::string& path,
   if (path.empty() && !schema) return mandate::entity_store{};
   std::optional<std::string> text = path.empty() ? std::optional<std::string>("[]") : read_text(path);
   if (!text) return std::nullopt;
-  auto entities = schema ? mandate::entity_store::from_json(*text, path.empty() ? "<schema actions>" : path, *schema)
-                         : mandate::entity_store::from_json(*text, path);
+  auto entities =
+      schema ? mandate::entity_store::from_json(*text, path.empty() ? "<schema actions>" : path, *schema)
+             : mandate::entity_store::from_json(*text, path);
   if (!entities) {
     print_diagnostics(entities.error());
     return std::nullopt;
@@ -193,7 +194,8 @@ request_extras extras_of(std::string_view json) {
   if (!document.is_object()) return out;
   if (const auto it = document.find("validateRequest"); it != document.end() && it->is_boolean())
     out.validate = it->get<bool>();
-  if (const auto it = document.find("grant"); it != document.end() && it->is_string()) out.grant = it->get<std::string>();
+  if (const auto it = document.find("grant"); it != document.end() && it->is_string())
+    out.grant = it->get<std::string>();
   if (const auto it = document.find("session"); it != document.end() && it->is_string())
     out.session = it->get<std::string>();
   return out;
@@ -204,7 +206,12 @@ class request_runner {
   request_runner(const mandate::policy_set& policies, const mandate::entity_store& entities,
                  const std::optional<mandate::schema>& schema, mandate::evaluation_options options,
                  const mandate::grant_authority* grants, mandate::audit_sink* audit)
-      : policies_(policies), entities_(entities), schema_(schema), options_(options), grants_(grants), audit_(audit) {}
+      : policies_(policies),
+        entities_(entities),
+        schema_(schema),
+        options_(options),
+        grants_(grants),
+        audit_(audit) {}
 
   // Evaluates one request given as JSON text and prints the decision, or an error line
   // naming `where_key`/`where` (e.g. "line": 3). Returns false for a malformed request.
@@ -222,8 +229,8 @@ class request_runner {
       // A request that names a grant is only ever evaluated through it: without the grants
       // file it cannot be, and it is refused rather than evaluated without its chain.
       if (grants_ == nullptr) {
-        print_request_error("request names grant '" + extras.grant + "' but no --grants file was given", where_key,
-                            where);
+        print_request_error("request names grant '" + extras.grant + "' but no --grants file was given",
+                            where_key, where);
         return false;
       }
       // Presented first, so that the audit trail records the chain the grant stands for.
@@ -240,7 +247,8 @@ class request_runner {
     print_line(mandate::to_json(decision_));
     if (audit_ != nullptr) {
       const std::int64_t now = options_.now_ms ? *options_.now_ms : mandate::system_time_ms();
-      audit_->write(mandate::make_audit_record(*req, decision_, policies_, now, extras.grant, extras.session));
+      audit_->write(
+          mandate::make_audit_record(*req, decision_, policies_, now, extras.grant, extras.session));
     }
     return true;
   }
@@ -344,7 +352,8 @@ int run_eval(const eval_settings& settings) {
   if (!settings.now.empty()) {
     options.now_ms = mandate::parse_rfc3339(settings.now);
     if (!options.now_ms) {
-      print_error(fmt::format("--now: '{}' is not an RFC 3339 date-time like 2026-11-28T18:00:00Z", settings.now));
+      print_error(
+          fmt::format("--now: '{}' is not an RFC 3339 date-time like 2026-11-28T18:00:00Z", settings.now));
       return exit_cannot_run;
     }
   }
@@ -437,7 +446,8 @@ int run(int argc, char** argv) {
       ->type_name("FILE|DIR");
   eval->add_option("--entities", eval_args.entities_path, "Cedar entity JSON file")->type_name("FILE");
   eval->add_option("--links", eval_args.links_path,
-                   "Template links: [{\"template_id\", \"link_id\", \"args\": {\"?principal\": .., \"?resource\": ..}}]")
+                   "Template links: [{\"template_id\", \"link_id\", \"args\": {\"?principal\": .., "
+                   "\"?resource\": ..}}]")
       ->type_name("FILE");
   eval->add_option("--schema", eval_args.schema_path,
                    "Cedar schema (.cedarschema text, or .json); policies must type-check against it")
@@ -453,8 +463,9 @@ int run(int argc, char** argv) {
       ->type_name("MODE")
       ->check(CLI::IsMember({"mandate", "cedar"}))
       ->capture_default_str();
-  eval->add_option("--grants", eval_args.grants_path,
-                   "Grants file (from `mandate grant issue`); requests naming \"grant\" are evaluated through it")
+  eval->add_option(
+          "--grants", eval_args.grants_path,
+          "Grants file (from `mandate grant issue`); requests naming \"grant\" are evaluated through it")
       ->type_name("FILE");
   eval->add_option("--audit", eval_args.audit_path, "Append one JSON audit line per decision to FILE")
       ->type_name("FILE");
