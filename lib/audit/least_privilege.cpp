@@ -99,8 +99,11 @@ std::vector<std::string> find_unused_permits(const policy_set& policies,
     if (!let_through(r.outcome)) continue;
     used.insert(r.reasons.begin(), r.reasons.end());
     if (r.chain.empty()) continue;
+    // Every identity of a let-through chain was allowed when it was decided. The record has no
+    // context, so a forbid that reads it can only err here: Cedar mode skips it, and the
+    // permits that let the identity through show in the reasons.
     evaluation_options options;
-    options.mode = r.mode;
+    options.mode = eval_mode::cedar;
     for (std::size_t identity = 0; identity <= r.chain.size(); ++identity) {
       if (static_cast<std::int32_t>(identity) == r.deciding_hop) continue;  // its reasons are logged
       const entity_ref& principal = identity == 0 ? r.principal : r.chain[identity - 1].delegate;
