@@ -25,6 +25,7 @@
 #include <system_error>
 #include <vector>
 
+#include "cli_io.hpp"
 #include "commands.hpp"
 #include "mandate/audit.hpp"
 #include "mandate/mandate.hpp"
@@ -43,44 +44,6 @@ struct report_settings {
   std::string grants_path;
   std::string format = "text";
 };
-
-void print_error(std::string_view message) { fmt::print(stderr, "mandate: error: {}\n", message); }
-
-void print_read_error(const std::string& path, int error_number) {
-  print_error(fmt::format("cannot read '{}': {}", path, std::strerror(error_number)));
-}
-
-using file_handle = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
-
-file_handle open_input(const std::string& path) {
-  if (path == "-") return {stdin, [](std::FILE*) { return 0; }};
-  errno = 0;
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    print_read_error(path, errno != 0 ? errno : ENOENT);
-    return {nullptr, [](std::FILE*) { return 0; }};
-  }
-  return {file, &std::fclose};
-}
-
-std::optional<std::string> read_text(const std::string& path) {
-  file_handle file = open_input(path);
-  if (!file) return std::nullopt;
-  std::string text;
-  char buffer[1 << 16];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
-  // fopen succeeds on a directory; the read is what fails (EISDIR).
-  if (std::ferror(file.get()) != 0) {
-    print_read_error(path, errno != 0 ? errno : EIO);
-    return std::nullopt;
-  }
-  return text;
-}
-
-void print_diagnostics(const std::vector<diagnostic>& diagnostics) {
-  if (!diagnostics.empty()) std::fputs(render(diagnostics).c_str(), stderr);
-}
 
 std::optional<policy_set> load_policies(const std::string& path) {
   std::error_code ignored;

@@ -39,6 +39,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli_io.hpp"
 #include "commands.hpp"
 #include "mandate/grants.hpp"
 #include "mandate/mandate.hpp"
@@ -49,8 +50,6 @@ namespace {
 constexpr int exit_success = 0;
 constexpr int exit_refused = 1;
 constexpr int exit_cannot_run = 2;
-
-void print_error(std::string_view message) { fmt::print(stderr, "mandate: error: {}\n", message); }
 
 void print_line(const std::string& json) {
   std::fwrite(json.data(), 1, json.size(), stdout);
@@ -265,10 +264,6 @@ std::optional<entity_ref> entity_option(const char* flag, const std::string& tex
   if (!parsed)
     print_error(fmt::format(R"({}: '{}' is not an entity reference like User::"alice")", flag, text));
   return parsed;
-}
-
-void print_diagnostics(std::span<const diagnostic> found) {
-  if (!found.empty()) std::fputs(render(found).c_str(), stderr);
 }
 
 struct issue_settings {

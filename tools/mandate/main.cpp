@@ -29,50 +29,22 @@
 #include <string_view>
 #include <vector>
 
+#include "cli_io.hpp"
 #include "commands.hpp"
 #include "mandate/mandate.hpp"
 
 namespace {
 
+using mandate::cli::file_handle;
+using mandate::cli::open_input;
+using mandate::cli::print_diagnostics;
+using mandate::cli::print_error;
+using mandate::cli::print_read_error;
+using mandate::cli::read_text;
+
 constexpr int exit_success = 0;
 constexpr int exit_bad_input = 1;
 constexpr int exit_cannot_run = 2;
-
-using file_handle = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
-
-void print_error(std::string_view message) { fmt::print(stderr, "mandate: error: {}\n", message); }
-
-void print_read_error(const std::string& path, int error_number) {
-  print_error(fmt::format("cannot read '{}': {}", path, std::strerror(error_number)));
-}
-
-// Opens `path` for reading, or stdin for "-". On failure prints the reason and returns null.
-file_handle open_input(const std::string& path) {
-  if (path == "-") return {stdin, [](std::FILE*) { return 0; }};
-  errno = 0;
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    print_read_error(path, errno != 0 ? errno : ENOENT);
-    return {nullptr, [](std::FILE*) { return 0; }};
-  }
-  return {file, &std::fclose};
-}
-
-// Reads a whole file ("-" is stdin). Prints the reason and returns nothing on failure.
-std::optional<std::string> read_text(const std::string& path) {
-  file_handle file = open_input(path);
-  if (!file) return std::nullopt;
-  std::string text;
-  char buffer[1 << 16];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
-  // fopen succeeds on a directory; the read is what fails (EISDIR).
-  if (std::ferror(file.get()) != 0) {
-    print_read_error(path, errno != 0 ? errno : EIO);
-    return std::nullopt;
-  }
-  return text;
-}
 
 // Reads lines one at a time so `--requests -` answers each line before the next arrives.
 class line_reader {
@@ -99,10 +71,6 @@ class line_reader {
 };
 
 bool is_blank(std::string_view line) { return line.find_first_not_of(" \t\r\n") == std::string_view::npos; }
-
-void print_diagnostics(std::span<const mandate::diagnostic> diagnostics) {
-  if (!diagnostics.empty()) std::fputs(mandate::render(diagnostics).c_str(), stderr);
-}
 
 bool all_io(std::span<const mandate::diagnostic> diagnostics) {
   for (const mandate::diagnostic& d : diagnostics) {
