@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "base/symbol.hpp"
+#include "parse/parser.hpp"
 #include "value/extensions.hpp"
 
 namespace mandate::detail {
@@ -315,77 +316,21 @@ int hex_digit(char c) noexcept {
   return -1;
 }
 
-// Reads a Cedar string literal starting at the opening quote; escapes as in Cedar (Rust's):
-// \n \r \t \\ \0 \' \" \xHH (up to 7F) and \u{H..H}.
+// Reads a Cedar string literal starting at the opening quote, leaving `pos` after the closing
+// one. The escapes are the policy parser's, so an id reads the same in a policy and in JSON.
 bool read_cedar_string(std::string_view text, std::size_t& pos, std::string& out, std::string& error) {
-  ++pos;  // the opening quote
-  while (pos < text.size()) {
-    const char c = text[pos++];
-    if (c == '"') return true;
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    if (pos >= text.size()) break;
-    const char escape = text[pos++];
-    switch (escape) {
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case '0':
-        out += '\0';
-        break;
-      case '\\':
-      case '\'':
-      case '"':
-        out += escape;
-        break;
-      case 'x': {
-        const int high = pos < text.size() ? hex_digit(text[pos]) : -1;
-        const int low = pos + 1 < text.size() ? hex_digit(text[pos + 1]) : -1;
-        if (high < 0 || low < 0 || high > 7) {
-          error = R"(invalid \x escape: expected two hex digits up to 7F)";
-          return false;
-        }
-        out += static_cast<char>(high * 16 + low);
-        pos += 2;
-        break;
-      }
-      case 'u': {
-        std::uint32_t code_point = 0;
-        std::size_t digits = 0;
-        if (pos >= text.size() || text[pos] != '{') {
-          error = R"(invalid \u escape: expected \u{...} with 1 to 6 hex digits)";
-          return false;
-        }
-        for (++pos; pos < text.size() && text[pos] != '}' && digits <= 6; ++pos, ++digits) {
-          const int digit = hex_digit(text[pos]);
-          if (digit < 0) break;
-          code_point = code_point * 16 + static_cast<std::uint32_t>(digit);
-        }
-        if (pos >= text.size() || text[pos] != '}' || digits == 0 || digits > 6 || code_point > 0x10FFFF ||
-            (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-          error =
-              R"(invalid \u escape: expected \u{...} with 1 to 6 hex digits naming a Unicode scalar value)";
-          return false;
-        }
-        ++pos;
-        append_utf8(out, code_point);
-        break;
-      }
-      default:
-        error = fmt::format(R"(invalid escape "\{}" in the id)", escape);
-        return false;
-    }
+  const std::size_t body = ++pos;  // past the opening quote
+  while (pos < text.size() && text[pos] != '"') pos += text[pos] == '\\' ? 2 : 1;
+  if (pos >= text.size()) {
+    error = "the id's string is not closed with a quote";
+    return false;
   }
-  error = "the id's string is not closed with a quote";
-  return false;
+  if (!unescape_cedar(text.substr(body, pos - body), out, error)) {
+    error += " in the id";
+    return false;
+  }
+  ++pos;  // the closing quote
+  return true;
 }
 
 // Minimal scanning over text that is known to be valid JSON, to find a value again by path.
