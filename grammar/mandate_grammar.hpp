@@ -1,8 +1,9 @@
 // Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
 //
 // The PEGTL grammar of Mandate's policy language: Cedar's grammar, plus the
-// `require_approval` effect. The language reference beside this file (REFERENCE.md) gives
-// the same grammar as EBNF with examples. lib/parse turns the parse tree into the AST.
+// `require_approval` effect, Dogwood's `temporal { ... }` blocks and `def` macros. The language reference
+// beside this file (REFERENCE.md) gives the same grammar as EBNF with examples. lib/parse turns the parse
+// tree into the AST.
 //
 // Only lib/parse includes this header: no PEGTL type leaves the parser.
 #pragma once
@@ -63,6 +64,10 @@ struct kw_then : keyword<'t', 'h', 'e', 'n'> {};
 struct kw_else : keyword<'e', 'l', 's', 'e'> {};
 struct kw_true : keyword<'t', 'r', 'u', 'e'> {};
 struct kw_false : keyword<'f', 'a', 'l', 's', 'e'> {};
+struct kw_temporal : keyword<'t', 'e', 'm', 'p', 'o', 'r', 'a', 'l'> {};
+struct kw_guardrails : keyword<'g', 'u', 'a', 'r', 'd', 'r', 'a', 'i', 'l', 's'> {};
+struct kw_def : keyword<'d', 'e', 'f'> {};
+struct kw_cedar : keyword<'c', 'e', 'd', 'a', 'r'> {};
 
 // Cedar's reserved identifiers may not name a type, a function or a variable.
 struct reserved_word : sor<kw_true, kw_false, kw_if, kw_then, kw_else, kw_in, kw_is, kw_like, kw_has,
@@ -137,11 +142,23 @@ struct record_lit
     : if_must<one<'{'>, sep, opt<list<record_entry, one<','>, whitespace>, sep, opt<one<','>, sep>>,
               close_brace> {};
 
+// The body of a `temporal { ... }` block or of a `def` macro is another language (Dogwood's
+// temporal conditions), parsed by lib/temporal from the raw text: here only its braces are
+// matched, skipping strings and comments so a `}` inside them does not end the block.
+struct raw_string : seq<one<'"'>, string_body, must<one<'"'>>> {};
+struct raw_body;
+struct raw_braces : if_must<one<'{'>, nested<raw_body>, close_brace> {};
+struct raw_body : star<sor<raw_string, line_comment, raw_braces, not_one<'{', '}', '"'>>> {};
+struct temporal_body : raw_body {};
+struct temporal_block : if_must<kw_temporal, sep, one<'{'>, temporal_body, close_brace> {};
+// `?name` names a parameter inside a `def cedar` macro body.
+struct macro_param : seq<one<'?'>, identifier_chars> {};
+
 // A bare name that is none of the four variables: named in its own error message.
 struct unknown_variable : seq<identifier, peg::raise<unknown_variable>> {};
 struct primary : sor<lit_true, lit_false, lit_int, lit_string, slot_principal, slot_resource, var_principal,
-                     var_action, var_resource, var_context, entity_ref, function_call, parenthesized, set_lit,
-                     record_lit, unknown_variable> {};
+                     var_action, var_resource, var_context, temporal_block, entity_ref, function_call,
+                     parenthesized, set_lit, record_lit, macro_param, unknown_variable> {};
 
 struct method_access : seq<one<'.'>, sep, attr_name, sep, call_args> {};
 struct attr_access : if_must<one<'.'>, sep, sor<attr_name, reserved_attr_name>> {};
@@ -218,8 +235,11 @@ struct cond_when : kw_when {};
 struct cond_unless : kw_unless {};
 struct open_brace : one<'{'> {};
 struct condition_body : nested<expr> {};
-struct condition
-    : if_must<sor<cond_when, cond_unless>, sep, open_brace, sep, condition_body, sep, close_brace> {};
+// `guardrails { E }` is Dogwood's spelling of a plain `{ E }`; `when temporal { ... }` is a
+// clause whose whole body is a temporal condition.
+struct plain_condition
+    : seq<opt<kw_guardrails, sep>, open_brace, sep, must<condition_body>, sep, must<close_brace>> {};
+struct condition : if_must<sor<cond_when, cond_unless>, sep, sor<temporal_block, plain_condition>> {};
 
 struct comma : one<','> {};
 struct open_paren : one<'('> {};
@@ -240,8 +260,23 @@ struct level_list
 struct level_declaration
     : if_must<seq<kw_ordered, sep, kw_enum>, sep, type_path, sep, level_list, sep, semicolon> {};
 
+// Dogwood's macros: `def temporal name(?a, ?b) { temporal condition };` and
+// `def cedar name(?a) { Cedar expression };`, usable in any policy of the set.
+struct macro_kind_temporal : kw_temporal {};
+struct macro_kind_cedar : kw_cedar {};
+struct macro_kind : sor<macro_kind_temporal, macro_kind_cedar> {};
+struct macro_name : identifier {};
+struct macro_params : if_must<one<'('>, sep, opt<list<macro_param, one<','>, whitespace>, sep>, close_paren> {
+};
+struct macro_body : raw_body {};
+struct macro_declaration : if_must<kw_def, sep, macro_kind, sep, macro_name, sep, macro_params, sep,
+                                   open_brace, macro_body, close_brace, sep, semicolon> {};
+
 /// One step of the policy-set loop: skip space and comments, then a declaration, a policy or
 /// the end.
-struct next_policy : seq<sep, sor<eof, level_declaration, policy>> {};
+struct next_policy : seq<sep, sor<eof, level_declaration, macro_declaration, policy>> {};
+
+/// A `def cedar` macro's body, parsed where the macro is used.
+struct macro_expression : seq<sep, condition_body, sep, eof> {};
 
 }  // namespace mandate::grammar

@@ -68,6 +68,8 @@ std::string sexpr(const policy_set_ast& ast, expr_id id) {
       return "action";
     case expr_kind::var_resource:
       return "resource";
+    case expr_kind::temporal:
+      return "(temporal " + std::to_string(e.name) + ")";
     case expr_kind::var_context:
       return "context";
     case expr_kind::slot_principal:

@@ -40,6 +40,13 @@ struct decision_annotation {
   std::string value;
 };
 
+/// What a session asks of the agent besides the verdict (LANGUAGE.md 2.5).
+enum class session_response : std::uint8_t {
+  none,
+  throttle,   ///< slow down: retry after `retry_after_ms`
+  terminate,  ///< the session is over: every later request is denied
+};
+
 /// The outcome of evaluating one request.
 struct decision {
   verdict outcome = verdict::deny;
@@ -68,6 +75,11 @@ struct decision {
   /// `chain.missing`); empty when there was no chain or it held. `chain_message` says it in words.
   std::string chain_violation;
   std::string chain_message;
+
+  /// Set by a session: a forbid annotated @response("throttle") or @response("terminate")
+  /// applied, or the session was already terminated.
+  session_response response = session_response::none;
+  std::int64_t retry_after_ms = 0;
 
   /// True only for allow: require_approval is not permission yet.
   [[nodiscard]] bool allowed() const noexcept { return outcome == verdict::allow; }

@@ -19,4 +19,5 @@
 #include "mandate/policy_set.hpp"
 #include "mandate/request.hpp"
 #include "mandate/schema.hpp"
+#include "mandate/session.hpp"
 #include "mandate/version.hpp"

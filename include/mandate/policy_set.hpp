@@ -44,6 +44,9 @@ struct compile_options {
   std::size_t max_source_bytes = std::size_t{64} << 20;
   /// Policies with errors, per source, after which the parser stops looking for more.
   std::uint32_t max_errors = 50;
+  /// Longest `within` window a temporal condition may use (Dogwood's event-schema
+  /// `max_window`, 24 hours unless the schema raises it).
+  std::int64_t max_temporal_window_ms = 24LL * 60 * 60 * 1000;
 };
 
 /// A link of a template policy (one with `?principal` / `?resource` slots) to entities: the

@@ -69,6 +69,10 @@ std::string to_json(const decision& d) {
   if (!d.chain_violation.empty()) {
     out["chain"] = json{{"violation", d.chain_violation}, {"message", d.chain_message}};
   }
+  if (d.response != session_response::none) {
+    out["response"] = d.response == session_response::throttle ? "throttle" : "terminate";
+    if (d.response == session_response::throttle) out["retry_after_ms"] = d.retry_after_ms;
+  }
   // Policy text may hold invalid UTF-8 in a string literal; replace it rather than throw,
   // since a decision must always be printable.
   return out.dump(-1, ' ', false, json::error_handler_t::replace);

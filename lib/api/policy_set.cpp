@@ -12,6 +12,8 @@
 #include "eval/chain.hpp"
 #include "eval/evaluate.hpp"
 #include "parse/parser.hpp"
+#include "session/history.hpp"
+#include "temporal/parse.hpp"
 
 namespace mandate {
 inline namespace v0 {
@@ -130,6 +132,25 @@ std::uint64_t fingerprint_of(const detail::policy_set_ast& ast, std::span<const 
   return hash;
 }
 
+// Parses every `temporal { ... }` block met by the policy parser, now that the macros of every
+// file are known, and points each block's AST node at its leaf.
+void parse_temporal_blocks(compiled_policy_set& set, std::vector<diagnostic>& diagnostics) {
+  if (set.ast.temporal_blocks.empty() && set.ast.macros.empty()) return;
+  std::vector<detail::temporal::macro_definition> macros;
+  for (const detail::macro_declaration& m : set.ast.macros)
+    macros.push_back({m.is_temporal, m.name, m.params, m.file, m.body_begin, m.body_end, m.span});
+  detail::temporal::temporal_options options;
+  options.max_window_ms = set.options.max_temporal_window_ms;
+  options.max_nesting_depth = set.options.max_nesting_depth;
+  (void)detail::temporal::check_macro_definitions(set.ast, macros, diagnostics, options);
+  for (const detail::temporal_block& block : set.ast.temporal_blocks) {
+    const auto leaf =
+        detail::temporal::parse_temporal_block(set.ast, block.file, block.body_begin, block.body_end,
+                                               block.policy, macros, set.temporal, diagnostics, options);
+    if (leaf) set.ast.exprs[block.node].name = *leaf;
+  }
+}
+
 }  // namespace
 
 expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::string_view text,
@@ -156,9 +177,13 @@ expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::span<cons
       continue;
     }
     set->ast.files.emplace_back(source.name, source.text);
-    detail::parse_policies(set->ast, static_cast<std::uint32_t>(set->ast.files.size() - 1), limits,
-                           diagnostics);
   }
+  // Macros first: a policy may use a macro defined later or in another file.
+  for (std::uint32_t file = 0; file < set->ast.files.size(); ++file)
+    detail::collect_macros(set->ast, file, limits, diagnostics);
+  for (std::uint32_t file = 0; file < set->ast.files.size(); ++file)
+    detail::parse_policies(set->ast, file, limits, diagnostics);
+  parse_temporal_blocks(*set, diagnostics);
   assign_ids(*set);
   apply_links(*set, links, diagnostics);
   report_duplicate_ids(*set, diagnostics);
@@ -227,6 +252,18 @@ namespace {
 // One identity's decision, with no chain: the plain path every evaluation ends in.
 void evaluate_view(const compiled_policy_set& set, const detail::entity_data& entities,
                    const detail::request_view& view, const evaluation_options& options, decision& out) {
+  if (!set.temporal.empty() && view.temporal == nullptr) {
+    // Outside a session a temporal condition sees a history of one event, the request itself,
+    // as a fresh Dogwood authorizer fed one decision event does.
+    detail::temporal::event self = detail::session::make_request_event(view, 0, "", "");
+    detail::temporal::pointer_timeline events;
+    events.events.push_back(&self);
+    detail::session::history_oracle oracle(set.temporal, events, {&view, &entities});
+    detail::request_view with_history = view;
+    with_history.temporal = &oracle;
+    evaluate_view(set, entities, with_history, options, out);
+    return;
+  }
   auto& scratch = detail::eval_scratch::for_this_thread();
   scratch.reset();
   if (options.engine == evaluator::reference) {
@@ -266,6 +303,47 @@ void policy_set::evaluate(const request& req, const entity_store& entities, deci
     }
   }
 }
+
+}  // namespace v0
+}  // namespace mandate
+
+namespace mandate::detail::session {
+
+void evaluate_with_history(const compiled_policy_set& set, const entity_data& entities,
+                           const request_data& data, const value& context, const temporal::timeline& events,
+                           const evaluation_options& options, decision& out) noexcept {
+  try {
+    // Each identity of a chain is decided with its own oracle: a leaf may read `principal`.
+    auto with_history = [&](const compiled_policy_set& s, const entity_data& e, const request_view& view,
+                            const evaluation_options& o, decision& d) {
+      request_view v = view;
+      v.context = context;
+      history_oracle oracle(s.temporal, events, {&v, &e});
+      v.temporal = &oracle;
+      evaluate_view(s, e, v, o, d);
+    };
+    if (needs_chain_evaluation(data)) {
+      evaluate_chain(set, entities, data, options, with_history, out);
+    } else {
+      with_history(set, entities, data, options, out);
+    }
+  } catch (...) {
+    out.outcome = verdict::deny;
+    out.mode = options.mode;
+    out.failed_closed = true;
+    out.reasons.clear();
+    out.errors.clear();
+    try {
+      out.errors.push_back({"", "internal error: evaluation could not complete"});
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be reported
+    }
+  }
+}
+
+}  // namespace mandate::detail::session
+
+namespace mandate {
+inline namespace v0 {
 
 std::size_t policy_set::size() const noexcept { return impl_->ast.policies.size(); }
 std::vector<std::string> policy_set::policy_ids() const { return impl_->ids; }

@@ -54,6 +54,7 @@ enum class expr_kind : std::uint8_t {
   record_literal,  // {k: e, ...}: (key symbol, expr id) pairs in lists
   method_call,     // a.name(args): receiver in `a`, args in lists
   function_call,   // name(args): extension constructors such as ip("...")
+  temporal,        // temporal { ... }: a Bool computed from the session's history; leaf index in `name`
 };
 
 /// The operator's spelling for messages (`<`, `+`, `==`, ...); "?" for other kinds.
@@ -149,11 +150,35 @@ struct source_file {
   [[nodiscard]] std::string_view line_text(std::uint32_t line) const noexcept;
 };
 
+/// A `def temporal` or `def cedar` macro (Dogwood's macros). Bodies stay text until used:
+/// a temporal body is parsed by lib/temporal at each block, a Cedar body at each call.
+struct macro_declaration {
+  bool is_temporal = true;
+  std::string name;
+  std::vector<std::string> params;  // without the leading `?`
+  std::uint32_t file = 0;
+  std::uint32_t body_begin = 0;  // byte offsets of the text between the braces
+  std::uint32_t body_end = 0;
+  source_span span;
+};
+
+/// A `temporal { ... }` block met by the parser, parsed once every file's macros are known.
+struct temporal_block {
+  expr_id node = 0;  // the expr_kind::temporal node whose `name` receives the leaf index
+  std::uint32_t policy = 0;
+  std::uint32_t file = 0;
+  std::uint32_t body_begin = 0;
+  std::uint32_t body_end = 0;
+  source_span span;
+};
+
 struct policy_set_ast {
   std::vector<source_file> files;
   std::vector<policy> policies;
   std::uint32_t policies_seen = 0;  // policies met by the parser, good or bad: positional ids
   std::vector<level_type> level_types;
+  std::vector<macro_declaration> macros;
+  std::vector<temporal_block> temporal_blocks;
   std::vector<expr> exprs;
   std::vector<std::uint32_t> lists;
   std::vector<pattern> patterns;

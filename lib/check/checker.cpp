@@ -589,6 +589,8 @@ class policy_checker {
         return method_call(e, known, depth);
       case expr_kind::function_call:
         return {function_call(e, known, depth), {}};
+      case expr_kind::temporal:
+        return {types_.boolean(), {}};
     }
     return {types_.unknown(), {}};
   }

@@ -141,6 +141,9 @@ class code_generator {
         for (std::uint32_t arg : ast_.list(e)) emit_expression(arg);
         emit(opcode::call_function, id, e.name, e.list_size);
         return;
+      case expr_kind::temporal:
+        emit(opcode::temporal_leaf, id, e.name);
+        return;
     }
   }
 

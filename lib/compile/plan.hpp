@@ -14,6 +14,7 @@
 #include "base/flat_index.hpp"
 #include "mandate/diagnostic.hpp"
 #include "mandate/policy_set.hpp"
+#include "temporal/formula.hpp"
 
 namespace mandate::detail {
 
@@ -49,6 +50,7 @@ enum class opcode : std::uint8_t {
   make_record,      // arg: operand list begin (keys), arg2: field count
   call_method,      // arg: method symbol, arg2: argument count (receiver below the arguments)
   call_function,    // arg: function symbol, arg2: argument count
+  temporal_leaf,    // arg: leaf index; pushes the Bool the request's leaf oracle gives
 };
 
 struct instruction {
@@ -119,6 +121,7 @@ struct compiled_policy_set {
   std::vector<template_link> links;
 
   policy_set_ast ast;
+  temporal::temporal_program temporal;
   plan code;
   std::vector<std::string> ids;
   std::vector<diagnostic> warnings;

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "compile/plan.hpp"
+#include "temporal/evaluate.hpp"
 #include "value/extensions.hpp"
 
 namespace mandate::detail {
@@ -311,6 +312,17 @@ bool op_method(eval_context& ctx, symbol name, const value& receiver, std::span<
     return true;
   }
   return call_extension_method(method, receiver, args, ctx.scratch, out, ctx.error);
+}
+
+bool op_temporal(eval_context& ctx, std::uint32_t leaf, value& out) {
+  if (ctx.request.temporal == nullptr) {
+    ctx.error = "temporal condition evaluated without a history";
+    return false;
+  }
+  bool holds = false;
+  if (!ctx.request.temporal->leaf_value(leaf, holds, ctx.error)) return false;
+  out = value::of_bool(holds);
+  return true;
 }
 
 bool op_function(eval_context& ctx, symbol name, std::span<const value> args, value& out) {

@@ -38,6 +38,8 @@ bool op_is(eval_context& ctx, const value& a, symbol type, value& out);
 bool op_method(eval_context& ctx, symbol name, const value& receiver, std::span<const value> args,
                value& out);
 bool op_function(eval_context& ctx, symbol name, std::span<const value> args, value& out);
+/// A `temporal { ... }` leaf, asked of the request's leaf oracle.
+bool op_temporal(eval_context& ctx, std::uint32_t leaf, value& out);
 /// Builds a set literal; `items` is reordered.
 bool op_make_set(eval_context& ctx, std::span<value> items, value& out);
 bool op_make_record(eval_context& ctx, std::span<const symbol> keys, std::span<const value> values,

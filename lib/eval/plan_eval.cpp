@@ -140,6 +140,12 @@ class machine {
           s[sp++] = result;
           break;
         }
+        case opcode::temporal_leaf: {
+          value result;
+          if (!op_temporal(ctx_, in.arg, result)) return false;
+          s[sp++] = result;
+          break;
+        }
       }
     }
     out = s[sp - 1];

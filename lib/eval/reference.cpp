@@ -116,6 +116,8 @@ class tree_walker {
         return e.kind == expr_kind::method_call ? op_method(ctx_, e.name, receiver, args, out)
                                                 : op_function(ctx_, e.name, args, out);
       }
+      case expr_kind::temporal:
+        return op_temporal(ctx_, e.name, out);
     }
     ctx_.error = "internal error: unknown expression kind";
     return false;

@@ -82,6 +82,16 @@ MANDATE_EXPECT(g::unknown_variable,
                "(an entity reference looks like `Type::\"id\"`)");
 MANDATE_EXPECT(g::single_equals, "`=` is not an operator; use `==` to compare");
 MANDATE_EXPECT(g::chained_comparison, "comparisons cannot be chained; use parentheses and `&&`");
+MANDATE_EXPECT(g::macro_kind, "expected `temporal` or `cedar` after `def`");
+MANDATE_EXPECT(g::macro_name, "expected the macro's name");
+MANDATE_EXPECT(g::macro_params, "expected the macro's parameters, like `(?a, ?b)`");
+MANDATE_EXPECT(g::macro_body, "expected the macro's body");
+MANDATE_EXPECT(g::temporal_body, "expected a temporal condition");
+MANDATE_EXPECT(g::nested<g::raw_body>, "expected `}`");
+MANDATE_EXPECT(g::raw_body, "expected `}`");
+MANDATE_EXPECT(g::plain_condition, "expected `{` after `when` or `unless`");
+using condition_clause = peg::sor<g::temporal_block, g::plain_condition>;
+MANDATE_EXPECT(condition_clause, "expected `{` or `temporal {` after `when` or `unless`");
 #undef MANDATE_EXPECT
 
 // Where a syntax error is shown: where the parser stood, or just after the previous token
@@ -130,7 +140,9 @@ using selector = peg::parse_tree::selector<
         g::op_in, g::comparison, g::has_test, g::like_test, g::is_test, g::is_in, g::if_expr, g::annotation,
         g::annotation_key, g::effect_permit, g::effect_forbid, g::effect_require_approval, g::principal_scope,
         g::action_scope, g::resource_scope, g::scope_eq, g::scope_in, g::scope_is, g::action_eq, g::action_in,
-        g::entity_list, g::condition, g::cond_when, g::cond_unless, g::policy, g::level_declaration>,
+        g::entity_list, g::condition, g::cond_when, g::cond_unless, g::policy, g::level_declaration,
+        g::temporal_block, g::temporal_body, g::macro_param, g::macro_declaration, g::macro_kind_temporal,
+        g::macro_kind_cedar, g::macro_name, g::macro_body>,
     peg::parse_tree::fold_one::on<g::or_expr, g::and_expr, g::relation, g::add_expr, g::mul_expr,
                                   g::unary_expr, g::member_expr>>;
 
@@ -223,10 +235,14 @@ bool decode_escape(std::string_view body, std::size_t& i, std::string& out, std:
         std::uint32_t cp = 0;
         std::size_t digits = 0;
         std::uint32_t d = 0;
-        while (j < body.size() && digits < 7 && hex_value(body[j], d)) {
-          cp = cp * 16 + d;
+        // As in Rust, whose lexer Cedar's unescaping follows, `_` may separate digits
+        // after the first: `\u{0_0_e}`.
+        while (j < body.size() && digits < 7 && (hex_value(body[j], d) || (digits > 0 && body[j] == '_'))) {
+          if (body[j] != '_') {
+            cp = cp * 16 + d;
+            ++digits;
+          }
           ++j;
-          ++digits;
         }
         if (digits >= 1 && digits <= 6 && j < body.size() && body[j] == '}' && cp <= 0x10FFFF &&
             !(cp >= 0xD800 && cp <= 0xDFFF)) {
@@ -345,7 +361,37 @@ class tree_converter {
     if (!failed_) ast_.level_types.push_back(std::move(levels));
   }
 
+  // `def temporal|cedar name(?a, ...) { body };`: children are the kind, the name, the
+  // parameters and the body.
+  void convert_macro(const parse_node& n) {
+    macro_declaration m;
+    m.span = span_of(n);
+    m.file = file_;
+    for (const auto& child : n.children) {
+      const parse_node& c = *child;
+      if (c.is_type<g::macro_kind_temporal>()) {
+        m.is_temporal = true;
+      } else if (c.is_type<g::macro_kind_cedar>()) {
+        m.is_temporal = false;
+      } else if (c.is_type<g::macro_name>()) {
+        m.name = std::string(c.string_view());
+      } else if (c.is_type<g::macro_param>()) {
+        std::string param(c.string_view().substr(1));
+        for (const auto& seen : m.params)
+          if (seen == param) error(c, "macro", "parameter `?" + param + "` is listed twice");
+        m.params.push_back(std::move(param));
+      } else if (c.is_type<g::macro_body>()) {
+        m.body_begin = span_of(c).begin;
+        m.body_end = span_of(c).end;
+      }
+    }
+    for (const auto& existing : ast_.macros)
+      if (existing.name == m.name) error(n, "macro", "macro `" + m.name + "` is already defined");
+    if (!failed_) ast_.macros.push_back(std::move(m));
+  }
+
   void convert_policy(const parse_node& n, std::uint32_t position) {
+    policy_position_ = position;
     policy p;
     p.position = position;
     p.span = span_of(n);
@@ -576,6 +622,8 @@ class tree_converter {
       return add_node(n, expr_kind::var_principal);
     }
     if (n.is_type<g::entity_ref>()) return add_literal(n, value::of_entity(entity(n)));
+    if (n.is_type<g::temporal_block>()) return temporal(n);
+    if (n.is_type<g::macro_param>()) return macro_parameter(n);
     if (n.is_type<g::function_call>()) return function_call(n);
     if (n.is_type<g::set_lit>()) {
       std::vector<std::uint32_t> items;
@@ -604,8 +652,87 @@ class tree_converter {
     return add_literal(n, value::of_bool(false));
   }
 
+  // The block's body is parsed later, once the macros of every file are known
+  // (parse_temporal_blocks); the node receives the leaf index then.
+  expr_id temporal(const parse_node& n) {
+    const expr_id id = add_node(n, expr_kind::temporal);
+    temporal_block block;
+    block.node = id;
+    block.policy = policy_position_;
+    block.file = file_;
+    const parse_node& body = *n.children.at(0);
+    block.body_begin = span_of(body).begin;
+    block.body_end = span_of(body).end;
+    block.span = span_of(n);
+    ast_.temporal_blocks.push_back(block);
+    return id;
+  }
+
+  expr_id macro_parameter(const parse_node& n) {
+    const std::string_view name = n.string_view().substr(1);
+    for (auto it = macro_arguments_.rbegin(); it != macro_arguments_.rend(); ++it)
+      if (it->first == name) return it->second;
+    error(n, "macro",
+          macro_arguments_.empty()
+              ? "`" + std::string(n.string_view()) + "` may appear only in a macro body"
+              : "`" + std::string(n.string_view()) + "` is not a parameter of this macro");
+    return add_literal(n, value::of_bool(false));
+  }
+
+  // A call of a `def cedar` macro: its body, parsed where it was declared, with each `?param`
+  // standing for the argument's expression (shared, not copied: the AST is immutable).
+  expr_id expand_cedar_macro(const parse_node& n, const macro_declaration& m) {
+    const std::size_t arity = n.children.size() - 1;
+    if (arity != m.params.size()) {
+      error(n, "macro",
+            "macro `" + m.name + "` takes " + std::to_string(m.params.size()) + " argument(s), given " +
+                std::to_string(arity));
+      return add_literal(n, value::of_bool(false));
+    }
+    if (macro_depth_ >= max_macro_depth) {
+      error(n, "macro", "macro `" + m.name + "` expands too deeply (is it recursive?)");
+      return add_literal(n, value::of_bool(false));
+    }
+    std::vector<std::pair<std::string, expr_id>> arguments;
+    for (std::size_t i = 0; i < arity; ++i)
+      arguments.emplace_back(m.params[i], expression(*n.children[i + 1]));
+    const std::string_view text = ast_.files[m.file].text;
+    peg::memory_input in(text.data() + m.body_begin, text.data() + m.body_end, ast_.files[m.file].name);
+    std::unique_ptr<parse_node> root;
+    try {
+      root =
+          peg::parse_tree::parse<g::macro_expression, parse_node, selector, peg::nothing, parser_control>(in);
+    } catch (const syntax_error& e) {
+      const std::uint32_t at =
+          m.body_begin + static_cast<std::uint32_t>(e.positions().empty() ? 0 : e.positions().front().byte);
+      diags_.push_back(make_diagnostic(ast_, {m.file, at, at + 1}, "macro",
+                                       "in the body of macro `" + m.name + "`: " + std::string(e.message())));
+      failed_ = true;
+      return add_literal(n, value::of_bool(false));
+    }
+    if (!root || root->children.empty()) {
+      error(n, "macro", "macro `" + m.name + "` has an empty body");
+      return add_literal(n, value::of_bool(false));
+    }
+    const std::uint32_t saved_file = file_;
+    const std::uint32_t saved_base = base_;
+    auto saved_arguments = std::move(macro_arguments_);
+    file_ = m.file;
+    base_ = m.body_begin;
+    macro_arguments_ = std::move(arguments);
+    ++macro_depth_;
+    const expr_id body = expression(*root->children.front());
+    --macro_depth_;
+    macro_arguments_ = std::move(saved_arguments);
+    file_ = saved_file;
+    base_ = saved_base;
+    return body;
+  }
+
   expr_id function_call(const parse_node& n) {
     const std::string name = type_name(*n.children.at(0));
+    for (const macro_declaration& m : ast_.macros)
+      if (!m.is_temporal && m.name == name) return expand_cedar_macro(n, m);
     if (!is_extension_function(name))
       error(*n.children[0], "function",
             "unknown function `" + name +
@@ -785,11 +912,16 @@ class tree_converter {
     return add(e);
   }
 
+  static constexpr std::uint32_t max_macro_depth = 32;
+
   policy_set_ast& ast_;
   std::uint32_t file_;
   std::uint32_t base_;
   std::vector<diagnostic>& diags_;
   bool failed_ = false;
+  std::uint32_t policy_position_ = 0;
+  std::vector<std::pair<std::string, expr_id>> macro_arguments_;
+  std::uint32_t macro_depth_ = 0;
 };
 
 // Just past the last non-blank byte before `at` when that is on an earlier line (what is
@@ -846,8 +978,12 @@ std::size_t skip_to_next_policy(std::string_view text, std::size_t from) {
 
 }  // namespace
 
-void parse_policies(policy_set_ast& ast, std::uint32_t file_index, const parse_limits& limits,
-                    std::vector<diagnostic>& diagnostics) {
+namespace {
+
+enum class parse_pass : std::uint8_t { macros_only, everything };
+
+void parse_items(policy_set_ast& ast, std::uint32_t file_index, const parse_limits& limits,
+                 std::vector<diagnostic>& diagnostics, parse_pass pass) {
   const std::string_view text = ast.files[file_index].text;
   const std::string& file_name = ast.files[file_index].name;
   g::nesting_limit() = limits.max_nesting_depth;
@@ -861,9 +997,11 @@ void parse_policies(policy_set_ast& ast, std::uint32_t file_index, const parse_l
       if (!root || root->children.empty()) break;  // end of input
       tree_converter converter(ast, file_index, static_cast<std::uint32_t>(offset), diagnostics);
       const parse_node& item = *root->children.front();
-      if (item.is_type<g::level_declaration>()) {
+      if (pass == parse_pass::macros_only) {
+        if (item.is_type<g::macro_declaration>()) converter.convert_macro(item);
+      } else if (item.is_type<g::level_declaration>()) {
         converter.convert_levels(item);
-      } else {
+      } else if (item.is_type<g::policy>()) {
         converter.convert_policy(item, ast.policies_seen++);
       }
       if (converter.failed() && ++errors >= limits.max_errors) break;
@@ -873,13 +1011,29 @@ void parse_policies(policy_set_ast& ast, std::uint32_t file_index, const parse_l
       if (e.place == error_place::after_previous_token) at = end_of_previous_token(text, at);
       if (e.place == error_place::opening_quote) at = unterminated_quote(text, offset);
       source_span span{file_index, static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 1)};
-      diagnostics.push_back(make_diagnostic(ast, span, e.code, std::string(e.message())));
-      ++ast.policies_seen;
+      if (pass == parse_pass::everything) {
+        diagnostics.push_back(make_diagnostic(ast, span, e.code, std::string(e.message())));
+        ++ast.policies_seen;
+      }
       if (++errors >= limits.max_errors) break;
       offset = skip_to_next_policy(text, at);
       if (offset >= text.size()) break;
     }
   }
+}
+
+}  // namespace
+
+void collect_macros(policy_set_ast& ast, std::uint32_t file_index, const parse_limits& limits,
+                    std::vector<diagnostic>& diagnostics) {
+  // Most files declare no macro: skip the extra pass unless `def` occurs at all.
+  if (ast.files[file_index].text.find("def") == std::string::npos) return;
+  parse_items(ast, file_index, limits, diagnostics, parse_pass::macros_only);
+}
+
+void parse_policies(policy_set_ast& ast, std::uint32_t file_index, const parse_limits& limits,
+                    std::vector<diagnostic>& diagnostics) {
+  parse_items(ast, file_index, limits, diagnostics, parse_pass::everything);
 }
 
 }  // namespace mandate::detail

@@ -18,7 +18,13 @@ struct parse_limits {
   std::uint32_t max_errors = 50;
 };
 
-/// Parses file `file_index` of `ast` (already in ast.files) and appends its policies.
+/// Records the `def` macros of file `file_index` in `ast.macros`. Run on every file before
+/// parse_policies, since a macro may be used before (or in another file than) its definition.
+void collect_macros(policy_set_ast& ast, std::uint32_t file_index, const parse_limits& limits,
+                    std::vector<diagnostic>& diagnostics);
+
+/// Parses file `file_index` of `ast` (already in ast.files) and appends its policies. Temporal
+/// blocks are recorded in `ast.temporal_blocks` for lib/temporal to parse.
 /// Policies with errors are left out; their diagnostics are appended to `diagnostics`.
 void parse_policies(policy_set_ast& ast, std::uint32_t file_index, const parse_limits& limits,
                     std::vector<diagnostic>& diagnostics);

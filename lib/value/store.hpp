@@ -50,6 +50,10 @@ struct entity_data {
   static entity_store publish(std::shared_ptr<entity_data> data) { return entity_store(std::move(data)); }
 };
 
+namespace temporal {
+class leaf_oracle;
+}
+
 /// What the evaluators read of a request. A delegation chain is evaluated as one view per
 /// identity in the chain, each with that identity as the principal.
 struct request_view {
@@ -57,6 +61,8 @@ struct request_view {
   entity_uid action;
   entity_uid resource;
   value context;  // a record
+  /// Answers `temporal { ... }` conditions: the session's history, or the request alone.
+  const temporal::leaf_oracle* temporal = nullptr;
 };
 
 /// One hop of a delegation chain, root first (LANGUAGE.md 2.3).

@@ -19,5 +19,7 @@ using command_runner = std::function<std::optional<int>()>;
 command_runner add_grant_commands(CLI::App& app);
 /// `mandate audit report --policies P --log FILE...` (audit_commands.cpp).
 command_runner add_audit_commands(CLI::App& app);
+/// `mandate replay --policies P [--schema S] [--event-schema E] [--macros M] TRACE` (replay_command.cpp).
+command_runner add_replay_command(CLI::App& app);
 
 }  // namespace mandate::cli

@@ -151,9 +151,10 @@ struct eval_settings {
 
 // Fields of a request line that are about how to evaluate it rather than what it asks.
 struct request_extras {
-  bool validate = true;  // "validateRequest", the Cedar corpus's field; true when absent
-  std::string grant;     // "grant": evaluate through this just-in-time grant
-  std::string session;   // "session": recorded in the audit trail
+  bool validate = true;                 // "validateRequest", the Cedar corpus's field; true when absent
+  std::string grant;                    // "grant": evaluate through this just-in-time grant
+  std::string session;                  // "session": decided in this session, and recorded in the audit trail
+  std::optional<std::int64_t> time_ms;  // "time": RFC 3339, the session clock for this line
 };
 
 request_extras extras_of(std::string_view json) {
@@ -166,6 +167,9 @@ request_extras extras_of(std::string_view json) {
     out.grant = it->get<std::string>();
   if (const auto it = document.find("session"); it != document.end() && it->is_string())
     out.session = it->get<std::string>();
+  if (const auto it = document.find("time"); it != document.end() && it->is_string()) {
+    if (auto ms = mandate::parse_rfc3339(it->get<std::string>())) out.time_ms = *ms;
+  }
   return out;
 }
 
@@ -185,6 +189,10 @@ class request_runner {
   // naming `where_key`/`where` (e.g. "line": 3). Returns false for a malformed request.
   bool run(std::string_view json, std::string_view where_key, std::size_t where) {
     const request_extras extras = extras_of(json);
+    if (extras.time_ms) clock_ms_ = *extras.time_ms;
+    const auto document = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+    if (document.is_object() && (document.contains("event") || document.contains("signal")))
+      return run_session_line(document, where_key, where);
     // With a schema, requests are read by it and validated against it, as Cedar's CLI does,
     // unless the request itself says `"validateRequest": false`.
     auto req = schema_ ? mandate::request::from_json(json, *schema_, extras.validate)
@@ -209,6 +217,8 @@ class request_runner {
       } else {
         decision_ = std::move(presented).error();
       }
+    } else if (!extras.session.empty()) {
+      decision_ = sessions_.evaluate(policies_, entities_, *req, extras.session, options_);
     } else {
       policies_.evaluate(*req, entities_, decision_, options_);
     }
@@ -222,6 +232,57 @@ class request_runner {
   }
 
  private:
+  // {"session": S, "event": {"kind", "action": {"type", "id"}, "fields": {...}, "requestId"}} records
+  // a response or error event; {"signal": {"type", "session", "subject", "claims", "level",
+  // "reason"}} applies a CAEP signal. Each prints one acknowledgement line.
+  bool run_session_line(const nlohmann::json& document, std::string_view where_key, std::size_t where) {
+    auto fail = [&](const std::string& message) {
+      print_request_error(message, where_key, where);
+      return false;
+    };
+    auto entity_of = [](const nlohmann::json& j) -> std::optional<mandate::entity_ref> {
+      if (!j.is_object() || !j.contains("type") || !j.contains("id") || !j["type"].is_string() ||
+          !j["id"].is_string())
+        return std::nullopt;
+      return mandate::entity_ref{j["type"].get<std::string>(), j["id"].get<std::string>()};
+    };
+    if (document.contains("event")) {
+      const auto& e = document["event"];
+      const auto session = document.find("session");
+      if (session == document.end() || !session->is_string())
+        return fail("an event line needs a \"session\"");
+      if (!e.is_object()) return fail("\"event\" must be an object");
+      mandate::session_event event;
+      if (e.contains("kind") && e["kind"].is_string()) event.kind = e["kind"].get<std::string>();
+      auto action = e.contains("action") ? entity_of(e["action"]) : std::nullopt;
+      if (!action) return fail("an event needs an \"action\": {\"type\": .., \"id\": ..}");
+      event.action = *action;
+      if (e.contains("fields")) event.fields_json = e["fields"].dump();
+      if (e.contains("requestId") && e["requestId"].is_string())
+        event.request_id = e["requestId"].get<std::string>();
+      if (e.contains("principal")) event.principal = entity_of(e["principal"]);
+      if (e.contains("resource")) event.resource = entity_of(e["resource"]);
+      auto recorded = sessions_.record(session->get<std::string>(), event);
+      if (!recorded) return fail(recorded.error());
+      print_line(R"({"event":"recorded"})");
+      return true;
+    }
+    const auto& s = document["signal"];
+    if (!s.is_object()) return fail("\"signal\" must be an object");
+    mandate::session_signal signal;
+    if (s.contains("type") && s["type"].is_string()) signal.type = s["type"].get<std::string>();
+    if (s.contains("session") && s["session"].is_string())
+      signal.session_id = s["session"].get<std::string>();
+    if (s.contains("subject")) signal.subject = entity_of(s["subject"]);
+    if (s.contains("claims")) signal.claims_json = s["claims"].dump();
+    if (s.contains("level") && s["level"].is_string()) signal.level = s["level"].get<std::string>();
+    if (s.contains("reason") && s["reason"].is_string()) signal.reason = s["reason"].get<std::string>();
+    auto applied = sessions_.signal(signal);
+    if (!applied) return fail(applied.error());
+    print_line(R"({"signal":"applied"})");
+    return true;
+  }
+
   const mandate::policy_set& policies_;
   const mandate::entity_store& entities_;
   const std::optional<mandate::schema>& schema_;
@@ -229,6 +290,10 @@ class request_runner {
   const mandate::grant_authority* grants_;
   mandate::audit_sink* audit_;
   mandate::decision decision_;  // reused so a long stream does not allocate per decision
+  // Sessions' clock: the last line's "time", else --now, else the system clock.
+  std::optional<std::int64_t> clock_ms_ = options_.now_ms;
+  mandate::session_manager sessions_{mandate::session_options{
+      .clock = [this] { return clock_ms_ ? *clock_ms_ : mandate::system_time_ms(); }}};
 };
 
 // --request FILE: one JSON request, or a JSON array of requests (one output line each).
@@ -451,6 +516,7 @@ int run(int argc, char** argv) {
       ->type_name("FILE");
   const mandate::cli::command_runner run_grant = mandate::cli::add_grant_commands(app);
   const mandate::cli::command_runner run_audit = mandate::cli::add_audit_commands(app);
+  const mandate::cli::command_runner run_replay = mandate::cli::add_replay_command(app);
 
   try {
     app.parse(argc, argv);
@@ -461,6 +527,7 @@ int run(int argc, char** argv) {
   }
   if (auto status = run_grant()) return *status;
   if (auto status = run_audit()) return *status;
+  if (auto status = run_replay()) return *status;
 
   if (eval->parsed()) return run_eval(eval_args);
   return run_check(check_paths, check_schema);
