@@ -1027,9 +1027,10 @@ bool parse_event_schema(std::string_view text, std::string_view source_name, eve
     if (owned.starts_with("\xEF\xBB\xBF")) owned.replace(0, 3, "   ");
     const source_file file(out.source_name, owned);
     schema_reader reader(file, diagnostics);
+    // The tree's nodes refer to the input's source name: the input outlives them.
+    peg::memory_input in(file.text.data(), file.text.data() + file.text.size(), out.source_name);
     std::unique_ptr<parse_node> root;
     try {
-      peg::memory_input in(file.text.data(), file.text.data() + file.text.size(), out.source_name);
       root = peg::parse_tree::parse<g::schema, parse_node, selector_rules, peg::nothing, schema_control>(in);
     } catch (const peg::parse_error& e) {
       const std::size_t at = e.positions().empty() ? 0 : e.positions().front().byte;

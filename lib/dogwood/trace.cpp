@@ -227,12 +227,13 @@ struct line_state {
       for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
       std::stable_sort(order.begin(), order.end(),
                        [&](std::size_t a, std::size_t b) { return f.keys[a] < f.keys[b]; });
-      for (std::size_t i = 1; i < order.size(); ++i) {
-        if (f.keys[order[i]] != f.keys[order[i - 1]]) continue;
-        const std::size_t later = std::max(order[i], order[i - 1]);
-        throw line_error{f.key_columns[later], "duplicate key `" + std::string(symbol_text(f.keys[later])) +
-                                                   "` in " + std::string(what)};
-      }
+      std::size_t first_repeat = order.size();
+      for (std::size_t i = 1; i < order.size(); ++i)
+        if (f.keys[order[i]] == f.keys[order[i - 1]]) first_repeat = std::min(first_repeat, order[i]);
+      if (first_repeat < order.size())
+        throw line_error{
+            f.key_columns[first_repeat],
+            "duplicate key `" + std::string(symbol_text(f.keys[first_repeat])) + "` in " + std::string(what)};
     }
     value record;
     if (f.keys.size() != f.values.size() || !make_record(*storage, f.keys, f.values, record))
@@ -244,7 +245,7 @@ struct line_state {
   entity_uid uid(std::string_view text, const char* at) {
     const std::size_t quote_at = text.find('"');
     std::string type;
-    std::string_view head = text.substr(0, quote_at);
+    const std::string_view head = text.substr(0, quote_at);
     for (const char c : head)
       if (!is_blank(c)) type += c;
     while (type.ends_with(':')) type.pop_back();  // the `::` before the id
