@@ -76,7 +76,7 @@ struct kw_principal : keyword<'p', 'r', 'i', 'n', 'c', 'i', 'p', 'a', 'l'> {};
 struct kw_resource : keyword<'r', 'e', 's', 'o', 'u', 'r', 'c', 'e'> {};
 struct kw_context : keyword<'c', 'o', 'n', 't', 'e', 'x', 't'> {};
 
-struct string_char : sor<seq<one<'\\'>, any>, not_one<'"', '\\'>> {};
+using lexical::string_char;
 struct string_body : star<string_char> {};
 struct close_quote : one<'"'> {};
 struct str : seq<one<'"'>, string_body, must<close_quote>> {};
@@ -109,24 +109,7 @@ struct type_nesting_too_deep : peg::failure {};
 /// Wraps a rule that nests and counts the depth on the input (PEGTL's own depth counter,
 /// which this grammar uses for nothing else).
 template <typename Rule>
-struct nested {
-  using rule_t = nested;
-  using subs_t = peg::type_list<Rule>;
-
-  template <peg::apply_mode A, peg::rewind_mode M, template <typename...> class Action,
-            template <typename...> class Control, typename ParseInput, typename... States>
-  [[nodiscard]] static bool match(ParseInput& in, States&&... st) {
-    struct guard {
-      std::size_t& depth;
-      explicit guard(std::size_t& d) : depth(++d) {}
-      ~guard() { --depth; }
-      guard(const guard&) = delete;
-      guard& operator=(const guard&) = delete;
-    } depth_guard(in.private_depth);
-    if (in.private_depth > max_type_nesting) Control<type_nesting_too_deep>::raise(in, st...);
-    return Control<Rule>::template match<A, M, Action, Control>(in, st...);
-  }
-};
+using nested = lexical::depth_guarded<Rule, type_nesting_too_deep, lexical::fixed_limit<max_type_nesting>>;
 
 // ---- annotations --------------------------------------------------------------------------
 

@@ -76,7 +76,7 @@ struct kw_null : keyword<'n', 'u', 'l', 'l'> {};
 
 // A string literal; the body keeps its escapes (lib/dogwood decodes them as Cedar does).
 // Each use derives its own rule type so the parse tree says which role a string plays.
-struct string_char : sor<seq<one<'\\'>, any>, not_one<'"', '\\'>> {};
+using lexical::string_char;
 struct close_quote : one<'"'> {};
 struct string_literal : seq<one<'"'>, star<string_char>, must<close_quote>> {};
 
@@ -94,24 +94,7 @@ struct value_nesting_too_deep : peg::failure {};
 /// Wraps a rule that nests and counts the depth on the input (PEGTL's own depth counter,
 /// which this grammar uses for nothing else).
 template <typename Rule>
-struct nested {
-  using rule_t = nested;
-  using subs_t = peg::type_list<Rule>;
-
-  template <peg::apply_mode A, peg::rewind_mode M, template <typename...> class Action,
-            template <typename...> class Control, typename ParseInput, typename... States>
-  [[nodiscard]] static bool match(ParseInput& in, States&&... st) {
-    struct guard {
-      std::size_t& depth;
-      explicit guard(std::size_t& d) : depth(++d) {}
-      ~guard() { --depth; }
-      guard(const guard&) = delete;
-      guard& operator=(const guard&) = delete;
-    } depth_guard(in.private_depth);
-    if (in.private_depth > max_value_nesting) Control<value_nesting_too_deep>::raise(in, st...);
-    return Control<Rule>::template match<A, M, Action, Control>(in, st...);
-  }
-};
+using nested = lexical::depth_guarded<Rule, value_nesting_too_deep, lexical::fixed_limit<max_value_nesting>>;
 
 // ---- entity uids --------------------------------------------------------------------------
 

@@ -82,24 +82,8 @@ struct record_nesting_too_deep : peg::failure {};
 /// Wraps a rule that nests and counts the depth on the input (PEGTL's own depth counter,
 /// which this grammar uses for nothing else).
 template <typename Rule>
-struct nested {
-  using rule_t = nested;
-  using subs_t = peg::type_list<Rule>;
-
-  template <peg::apply_mode A, peg::rewind_mode M, template <typename...> class Action,
-            template <typename...> class Control, typename ParseInput, typename... States>
-  [[nodiscard]] static bool match(ParseInput& in, States&&... st) {
-    struct guard {
-      std::size_t& depth;
-      explicit guard(std::size_t& d) : depth(++d) {}
-      ~guard() { --depth; }
-      guard(const guard&) = delete;
-      guard& operator=(const guard&) = delete;
-    } depth_guard(in.private_depth);
-    if (in.private_depth > max_record_nesting) Control<record_nesting_too_deep>::raise(in, st...);
-    return Control<Rule>::template match<A, M, Action, Control>(in, st...);
-  }
-};
+using nested =
+    lexical::depth_guarded<Rule, record_nesting_too_deep, lexical::fixed_limit<max_record_nesting>>;
 
 // ---- the max_window directive -------------------------------------------------------------
 

@@ -81,7 +81,7 @@ struct reserved_attr_name : seq<reserved_word, peg::raise<reserved_attr_name>> {
 struct path_segment : identifier {};
 struct type_path : seq<path_segment, star<sep, two<':'>, sep, path_segment>> {};
 
-struct string_char : sor<seq<one<'\\'>, any>, not_one<'"', '\\'>> {};
+using lexical::string_char;
 struct string_body : star<string_char> {};
 struct lit_string : seq<one<'"'>, string_body, must<one<'"'>>> {};
 struct pattern_lit : seq<one<'"'>, string_body, must<one<'"'>>> {};
@@ -99,25 +99,11 @@ struct expr;
 std::size_t& nesting_limit() noexcept;
 struct nesting_too_deep : peg::failure {};
 
-template <typename Rule>
-struct nested {
-  using rule_t = nested;
-  using subs_t = peg::type_list<Rule>;
-
-  template <peg::apply_mode A, peg::rewind_mode M, template <typename...> class Action,
-            template <typename...> class Control, typename ParseInput, typename... States>
-  [[nodiscard]] static bool match(ParseInput& in, States&&... st) {
-    struct guard {
-      std::size_t& depth;
-      explicit guard(std::size_t& d) : depth(++d) {}
-      ~guard() { --depth; }
-      guard(const guard&) = delete;
-      guard& operator=(const guard&) = delete;
-    } depth_guard(in.private_depth);
-    if (in.private_depth > nesting_limit()) Control<nesting_too_deep>::raise(in, st...);
-    return Control<Rule>::template match<A, M, Action, Control>(in, st...);
-  }
+struct parse_nesting_limit {
+  static std::size_t get() noexcept { return nesting_limit(); }
 };
+template <typename Rule>
+using nested = lexical::depth_guarded<Rule, nesting_too_deep, parse_nesting_limit>;
 
 struct var_principal : kw_principal {};
 struct var_action : kw_action {};

@@ -79,25 +79,11 @@ struct nesting_too_deep : peg::failure {};
 
 /// Counts nesting depth on the input (as mandate_grammar.hpp's `nested` does), so 10,000 `(`
 /// give a diagnostic rather than a stack overflow.
-template <typename Rule>
-struct nested {
-  using rule_t = nested;
-  using subs_t = peg::type_list<Rule>;
-
-  template <peg::apply_mode A, peg::rewind_mode M, template <typename...> class Action,
-            template <typename...> class Control, typename ParseInput, typename... States>
-  [[nodiscard]] static bool match(ParseInput& in, States&&... st) {
-    struct guard {
-      std::size_t& depth;
-      explicit guard(std::size_t& d) : depth(++d) {}
-      ~guard() { --depth; }
-      guard(const guard&) = delete;
-      guard& operator=(const guard&) = delete;
-    } depth_guard(in.private_depth);
-    if (in.private_depth > nesting_limit()) Control<nesting_too_deep>::raise(in, st...);
-    return Control<Rule>::template match<A, M, Action, Control>(in, st...);
-  }
+struct block_nesting_limit {
+  static std::size_t get() noexcept { return nesting_limit(); }
 };
+template <typename Rule>
+using nested = lexical::depth_guarded<Rule, nesting_too_deep, block_nesting_limit>;
 
 // ---- tokens --------------------------------------------------------------------------------
 
@@ -107,7 +93,7 @@ struct close_bracket : one<']'> {};
 struct binder_colon : one<':'> {};
 struct field_colon : one<':'> {};
 
-struct string_char : sor<seq<one<'\\'>, peg::any>, peg::not_one<'"', '\\'>> {};
+using lexical::string_char;
 struct lit_string : seq<one<'"'>, star<string_char>, must<one<'"'>>> {};
 struct lit_int : seq<opt<one<'-'>, sep>, plus<peg::digit>> {};
 struct lit_true : kw_true {};

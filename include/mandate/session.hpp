@@ -53,14 +53,12 @@ struct session_signal {
   std::string reason;
 };
 
-/// Where sessions keep their events. The default keeps them in memory; a file log keeps them
-/// across restarts (one append-only JSON-lines file per engine, flushed before the decision it
-/// feeds, replayed on open, compacted as windows expire).
+/// Where sessions keep their events. The default keeps them in memory (dropped once no window
+/// reaches them); a file log keeps them across restarts (one append-only JSON-lines file per
+/// engine, flushed before the decision it feeds, replayed on open).
 struct session_options {
   session_clock clock;   ///< default: the system clock
   std::string log_path;  ///< empty: memory only
-  /// Compact the file log after this many appended events (0: never).
-  std::uint64_t compact_every = 10'000;
 };
 
 /// What a session holds right now.

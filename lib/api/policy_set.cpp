@@ -136,9 +136,7 @@ std::uint64_t fingerprint_of(const detail::policy_set_ast& ast, std::span<const 
 // file are known, and points each block's AST node at its leaf.
 void parse_temporal_blocks(compiled_policy_set& set, std::vector<diagnostic>& diagnostics) {
   if (set.ast.temporal_blocks.empty() && set.ast.macros.empty()) return;
-  std::vector<detail::temporal::macro_definition> macros;
-  for (const detail::macro_declaration& m : set.ast.macros)
-    macros.push_back({m.is_temporal, m.name, m.params, m.file, m.body_begin, m.body_end, m.span});
+  const std::span<const detail::macro_declaration> macros = set.ast.macros;
   detail::temporal::temporal_options options;
   options.max_window_ms = set.options.max_temporal_window_ms;
   options.max_nesting_depth = set.options.max_nesting_depth;
@@ -251,6 +249,19 @@ namespace {
 
 // One identity's decision, with no chain: the plain path every evaluation ends in.
 void evaluate_view(const compiled_policy_set& set, const detail::entity_data& entities,
+                   const detail::request_view& view, const evaluation_options& options, decision& out);
+
+// One identity's decision with `events` (ending with the request's own) visible to its
+// temporal conditions. Each identity of a chain gets its own oracle: a leaf may read `principal`.
+void evaluate_view_over(const compiled_policy_set& set, const detail::entity_data& entities,
+                        detail::request_view view, const detail::temporal::timeline& events,
+                        const evaluation_options& options, decision& out) {
+  detail::session::history_oracle oracle(set.temporal, events, {&view, &entities});
+  view.temporal = &oracle;
+  evaluate_view(set, entities, view, options, out);
+}
+
+void evaluate_view(const compiled_policy_set& set, const detail::entity_data& entities,
                    const detail::request_view& view, const evaluation_options& options, decision& out) {
   if (!set.temporal.empty() && view.temporal == nullptr) {
     // Outside a session a temporal condition sees a history of one event, the request itself,
@@ -258,10 +269,7 @@ void evaluate_view(const compiled_policy_set& set, const detail::entity_data& en
     detail::temporal::event self = detail::session::make_request_event(view, 0, "", "");
     detail::temporal::pointer_timeline events;
     events.events.push_back(&self);
-    detail::session::history_oracle oracle(set.temporal, events, {&view, &entities});
-    detail::request_view with_history = view;
-    with_history.temporal = &oracle;
-    evaluate_view(set, entities, with_history, options, out);
+    evaluate_view_over(set, entities, view, events, options, out);
     return;
   }
   auto& scratch = detail::eval_scratch::for_this_thread();
@@ -278,19 +286,35 @@ void evaluate_view(const compiled_policy_set& set, const detail::entity_data& en
   out.chain_message.clear();
 }
 
-}  // namespace
-
-void policy_set::evaluate(const request& req, const entity_store& entities, decision& out,
-                          const evaluation_options& options) const noexcept {
+// Every decision: the chain's identities or the request alone, failing closed on anything
+// thrown (only allocation can throw here). With `events`, temporal conditions read them and the
+// context is `*context` instead of the request's own.
+void decide(const compiled_policy_set& set, const detail::entity_data& entities,
+            const detail::request_data& data, const detail::value* context,
+            const detail::temporal::timeline* events, const evaluation_options& options,
+            decision& out) noexcept {
   try {
-    const detail::request_data& data = req.internals();
+    if (events == nullptr) {
+      if (detail::needs_chain_evaluation(data)) {
+        detail::evaluate_chain(set, entities, data, options, evaluate_view, out);
+      } else {
+        evaluate_view(set, entities, data, options, out);
+      }
+      return;
+    }
+    auto over_events = [&](const compiled_policy_set& s, const detail::entity_data& e,
+                           const detail::request_view& view, const evaluation_options& o, decision& d) {
+      detail::request_view with_context = view;
+      with_context.context = *context;
+      evaluate_view_over(s, e, with_context, *events, o, d);
+    };
     if (detail::needs_chain_evaluation(data)) {
-      detail::evaluate_chain(*impl_, entities.internals(), data, options, evaluate_view, out);
+      detail::evaluate_chain(set, entities, data, options, over_events, out);
     } else {
-      evaluate_view(*impl_, entities.internals(), data, options, out);
+      over_events(set, entities, data, options, out);
     }
   } catch (...) {
-    // Only allocation can fail here; whatever it was, the answer is no.
+    // Whatever it was, the answer is no.
     out.outcome = verdict::deny;
     out.mode = options.mode;
     out.failed_closed = true;
@@ -304,6 +328,13 @@ void policy_set::evaluate(const request& req, const entity_store& entities, deci
   }
 }
 
+}  // namespace
+
+void policy_set::evaluate(const request& req, const entity_store& entities, decision& out,
+                          const evaluation_options& options) const noexcept {
+  decide(*impl_, entities.internals(), req.internals(), nullptr, nullptr, options, out);
+}
+
 }  // namespace v0
 }  // namespace mandate
 
@@ -312,32 +343,7 @@ namespace mandate::detail::session {
 void evaluate_with_history(const compiled_policy_set& set, const entity_data& entities,
                            const request_data& data, const value& context, const temporal::timeline& events,
                            const evaluation_options& options, decision& out) noexcept {
-  try {
-    // Each identity of a chain is decided with its own oracle: a leaf may read `principal`.
-    auto with_history = [&](const compiled_policy_set& s, const entity_data& e, const request_view& view,
-                            const evaluation_options& o, decision& d) {
-      request_view v = view;
-      v.context = context;
-      history_oracle oracle(s.temporal, events, {&v, &e});
-      v.temporal = &oracle;
-      evaluate_view(s, e, v, o, d);
-    };
-    if (needs_chain_evaluation(data)) {
-      evaluate_chain(set, entities, data, options, with_history, out);
-    } else {
-      with_history(set, entities, data, options, out);
-    }
-  } catch (...) {
-    out.outcome = verdict::deny;
-    out.mode = options.mode;
-    out.failed_closed = true;
-    out.reasons.clear();
-    out.errors.clear();
-    try {
-      out.errors.push_back({"", "internal error: evaluation could not complete"});
-    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be reported
-    }
-  }
+  decide(set, entities, data, &context, &events, options, out);
 }
 
 }  // namespace mandate::detail::session

@@ -36,20 +36,8 @@ value request_context(arena& storage, const temporal::event& e) {
   const bool has_input =
       e.context.kind == value_kind::record && record_find(*e.context.record, input_key) != nullptr;
   if (has_input || logged_input == nullptr) return e.context;
-  std::vector<std::pair<symbol, value>> fields;
-  if (e.context.kind == value_kind::record)
-    for (std::uint32_t i = 0; i < e.context.record->size; ++i)
-      fields.emplace_back(e.context.record->keys[i], e.context.record->values[i]);
-  fields.emplace_back(input_key, *logged_input);
-  std::sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<symbol> keys;
-  std::vector<value> values;
-  for (const auto& [k, v] : fields) {
-    keys.push_back(k);
-    values.push_back(v);
-  }
   value out;
-  if (!make_record(storage, keys, values, out)) return e.context;
+  if (!record_with(storage, e.context, {&input_key, 1}, {logged_input, 1}, out)) return e.context;
   return out;
 }
 

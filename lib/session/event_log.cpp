@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -100,41 +99,6 @@ class file_event_log final : public event_log {
       visit(entry);
     }
     return true;
-  }
-
-  bool compact(const std::function<bool(const logged_event&)>& keep, std::string& error) override {
-    const std::string temp = path_ + ".compact";
-    {
-      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-      if (!out) {
-        error = "cannot write '" + temp + "'";
-        return false;
-      }
-      bool ok = replay(
-          [&](const logged_event& entry) {
-            if (!keep(entry)) return;
-            if (entry.is_terminate) {
-              json j{{"session", entry.session_id}, {"terminate", entry.reason}};
-              out << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
-            } else {
-              out << encode_entry(entry.session_id, entry.event) << '\n';
-            }
-          },
-          error);
-      out.flush();
-      if (!ok || !out) {
-        if (error.empty()) error = "cannot write '" + temp + "'";
-        return false;
-      }
-    }
-    out_.close();
-    std::error_code ec;
-    std::filesystem::rename(temp, path_, ec);
-    if (ec) {
-      error = "cannot replace '" + path_ + "': " + ec.message();
-      return false;
-    }
-    return open_for_append(error);
   }
 
  private:

@@ -2,8 +2,8 @@
 //
 // The durable form of session history: one append-only JSON-lines file per engine. Each event
 // is written and flushed before the decision it feeds, so after a crash replaying the file
-// rebuilds every session as it was; compaction rewrites the file with only the events some
-// window can still reach. Behind an interface so a shared store can be plugged in later.
+// rebuilds every session as it was. Behind an interface so a shared store can be plugged in
+// later.
 #pragma once
 
 #include <cstdint>
@@ -33,8 +33,6 @@ class event_log {
   /// Calls `visit` for every entry in the order written. A torn last line (a crash mid-write)
   /// is ignored; any other malformed line is an error.
   virtual bool replay(const std::function<void(const logged_event&)>& visit, std::string& error) = 0;
-  /// Keeps only entries for which `keep` is true (atomically: write a new file, then rename).
-  virtual bool compact(const std::function<bool(const logged_event&)>& keep, std::string& error) = 0;
 
   /// A file-backed log at `path`, created when missing.
   [[nodiscard]] static std::unique_ptr<event_log> open(const std::string& path, std::string& error);

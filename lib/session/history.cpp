@@ -61,17 +61,7 @@ temporal::event make_request_event(const request_view& request, std::int64_t tim
                          intern("requestId"), intern("sessionId")};
   const value values[] = {input, value::of_entity(request.principal), value::of_entity(request.resource),
                           value::of_string(intern(request_id)), value::of_string(intern(session_id))};
-  // make_record wants keys in symbol order, as every record is stored.
-  std::vector<std::pair<symbol, value>> fields;
-  for (std::size_t i = 0; i < std::size(keys); ++i) fields.emplace_back(keys[i], values[i]);
-  std::sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<symbol> sorted_keys;
-  std::vector<value> sorted_values;
-  for (const auto& [k, v] : fields) {
-    sorted_keys.push_back(k);
-    sorted_values.push_back(v);
-  }
-  if (!make_record(*e.storage, sorted_keys, sorted_values, e.fields)) e.fields = empty_record();
+  if (!make_record(*e.storage, keys, values, e.fields)) e.fields = empty_record();
   return e;
 }
 

@@ -63,11 +63,11 @@ struct session_manager::impl {
   std::unordered_map<std::uint64_t, claims> principal_claims;
   std::uint64_t claims_version = 0;
   // The entity store with claims applied, rebuilt when the base store or the claims change.
-  const detail::entity_data* patched_base = nullptr;
+  // The copy's unchanged records point into the base store's values: it is kept alive here.
+  std::optional<entity_store> patched_base;
   std::shared_ptr<detail::entity_data> patched;
   std::uint64_t patched_version = 0;
   std::unique_ptr<detail::session::event_log> log;
-  std::int64_t max_horizon_ms = 24LL * 3600 * 1000;
 
   std::shared_ptr<session_data> find_or_create(std::string_view id) {
     std::lock_guard guard(lock);
@@ -87,7 +87,7 @@ struct session_manager::impl {
     std::lock_guard guard(lock);
     if (principal_claims.empty()) return base_store.internals();
     const detail::entity_data& base = base_store.internals();
-    if (patched && patched_version == claims_version && patched_base == &base) return *patched;
+    if (patched && patched_version == claims_version && &patched_base->internals() == &base) return *patched;
     auto copy = std::make_shared<detail::entity_data>();
     copy->records = base.records;
     copy->index = base.index;
@@ -107,15 +107,12 @@ struct session_manager::impl {
       if (c.attributes) rec.attributes = detail::session::copy_value(copy->storage, *c.attributes);
       if (c.parents) rec.parents = *c.parents;
     }
-    // The base store's values stay where they are: keep it alive beside the copy.
     copy->compute_ancestors();
-    patched_keepalive = base_store;
     patched = std::move(copy);
-    patched_base = &base;
+    patched_base = base_store;
     patched_version = claims_version;
     return *patched;
   }
-  std::optional<entity_store> patched_keepalive;
 };
 
 session_manager::session_manager(session_options options) : impl_(std::make_unique<impl>()) {
@@ -154,37 +151,25 @@ expected<std::unique_ptr<session_manager>, std::string> session_manager::open(se
 
 namespace {
 
-// The request's context with a `session` record added.
+// The request's context with a `session` record added (replacing one the caller sent).
 value context_with_session(detail::arena& storage, const value& context, std::string_view id,
                            const session_data& s) {
-  std::vector<std::pair<detail::symbol, value>> session_fields;
-  session_fields.emplace_back(intern("id"), value::of_string(intern(id)));
-  if (!s.risk_level.empty())
-    session_fields.emplace_back(intern("risk_level"), value::of_string(intern(s.risk_level)));
-  if (!s.assurance_level.empty())
-    session_fields.emplace_back(intern("assurance_level"), value::of_string(intern(s.assurance_level)));
-  if (s.credential_changed_at != 0)
-    session_fields.emplace_back(intern("credential_changed_at"), value::of_int(s.credential_changed_at));
-  auto build = [&](std::vector<std::pair<detail::symbol, value>> fields) {
-    std::sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<detail::symbol> keys;
-    std::vector<value> values;
-    for (const auto& [k, v] : fields) {
-      keys.push_back(k);
-      values.push_back(v);
-    }
-    value out;
-    if (!detail::make_record(storage, keys, values, out)) out = detail::empty_record();
-    return out;
+  std::vector<detail::symbol> keys{intern("id")};
+  std::vector<value> values{value::of_string(intern(id))};
+  auto add = [&](std::string_view key, value v) {
+    keys.push_back(intern(key));
+    values.push_back(v);
   };
-  std::vector<std::pair<detail::symbol, value>> fields;
+  if (!s.risk_level.empty()) add("risk_level", value::of_string(intern(s.risk_level)));
+  if (!s.assurance_level.empty()) add("assurance_level", value::of_string(intern(s.assurance_level)));
+  if (s.credential_changed_at != 0) add("credential_changed_at", value::of_int(s.credential_changed_at));
+  value session;
+  value out;
   const detail::symbol session_key = intern("session");
-  if (context.kind == value_kind::record)
-    for (std::uint32_t i = 0; i < context.record->size; ++i)
-      if (context.record->keys[i] != session_key)
-        fields.emplace_back(context.record->keys[i], context.record->values[i]);
-  fields.emplace_back(session_key, build(std::move(session_fields)));
-  return build(std::move(fields));
+  if (!detail::make_record(storage, keys, values, session) ||
+      !detail::record_with(storage, context, {&session_key, 1}, {&session, 1}, out))
+    return context;
+  return out;
 }
 
 // The longest window of the policy's temporal conditions: a throttled agent may retry once
@@ -292,30 +277,16 @@ expected<bool, std::string> session_manager::record(std::string_view session_id,
   value fields;
   if (!detail::cedar_record_from_json(j, *e.storage, fields, error))
     return unexpected("event fields: " + error.message);
-  std::vector<std::pair<detail::symbol, value>> all;
-  for (std::uint32_t i = 0; i < fields.record->size; ++i)
-    all.emplace_back(fields.record->keys[i], fields.record->values[i]);
-  auto set_field = [&](std::string_view key, value v) {
-    const detail::symbol k = intern(key);
-    for (auto& [existing, old] : all)
-      if (existing == k) {
-        old = v;
-        return;
-      }
-    all.emplace_back(k, v);
-  };
-  set_field("sessionId", value::of_string(intern(session_id)));
-  if (!event.request_id.empty()) set_field("requestId", value::of_string(intern(event.request_id)));
-  if (event.principal) set_field("callerPrincipal", value::of_entity(uid_of(*event.principal)));
-  if (event.resource) set_field("callerResource", value::of_entity(uid_of(*event.resource)));
-  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<detail::symbol> keys;
-  std::vector<value> values;
-  for (const auto& [k, v] : all) {
-    keys.push_back(k);
+  std::vector<detail::symbol> keys{intern("sessionId")};
+  std::vector<value> values{value::of_string(intern(session_id))};
+  auto add = [&](std::string_view key, value v) {
+    keys.push_back(intern(key));
     values.push_back(v);
-  }
-  if (!detail::make_record(*e.storage, keys, values, e.fields))
+  };
+  if (!event.request_id.empty()) add("requestId", value::of_string(intern(event.request_id)));
+  if (event.principal) add("callerPrincipal", value::of_entity(uid_of(*event.principal)));
+  if (event.resource) add("callerResource", value::of_entity(uid_of(*event.resource)));
+  if (!detail::record_with(*e.storage, fields, keys, values, e.fields))
     return unexpected(std::string("bad event fields"));
   e.context = detail::empty_record();
   e.action = uid_of(event.action);

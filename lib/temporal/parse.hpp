@@ -25,16 +25,9 @@
 
 namespace mandate::detail::temporal {
 
-/// A `def temporal name(?a, ?b) { body };` or `def cedar ...` declaration found by the main parser.
-struct macro_definition {
-  bool is_temporal = true;
-  std::string name;
-  std::vector<std::string> params;  // without the leading '?'
-  std::uint32_t file = 0;           // index into policy_set_ast::files
-  std::uint32_t body_begin = 0;     // byte offsets of the body text (between the braces) in that file
-  std::uint32_t body_end = 0;
-  source_span span;  // the whole declaration
-};
+/// A `def temporal name(?a, ?b) { body };` or `def cedar ...` declaration, as the policy
+/// parser records it: the body stays text in its file until a block uses the macro.
+using macro_definition = macro_declaration;
 
 /// Dogwood's default cap on a `within` window (its event schema's `max_window`): 24 hours.
 inline constexpr std::int64_t default_max_window_ms = 24LL * 60 * 60 * 1000;

@@ -200,6 +200,26 @@ bool make_record(arena& storage, std::span<const symbol> keys, std::span<const v
   return true;
 }
 
+bool record_with(arena& storage, const value& base, std::span<const symbol> keys,
+                 std::span<const value> values, value& out) {
+  if (keys.size() != values.size()) return false;
+  const std::uint32_t kept = base.kind == value_kind::record ? base.record->size : 0;
+  auto* all_keys = storage.make_array<symbol>(kept + keys.size());
+  auto* all_values = storage.make_array<value>(kept + keys.size());
+  std::size_t count = 0;
+  for (std::uint32_t i = 0; i < kept; ++i) {
+    const symbol key = base.record->keys[i];
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+    all_keys[count] = key;
+    all_values[count++] = base.record->values[i];
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    all_keys[count] = keys[i];
+    all_values[count++] = values[i];
+  }
+  return make_record(storage, {all_keys, count}, {all_values, count}, out);
+}
+
 value empty_record() noexcept {
   static constexpr record_data empty{};
   return value::of_record(&empty);

@@ -138,6 +138,10 @@ inline bool value_less(const value& a, const value& b) noexcept { return value_o
 /// Builds a record in `storage`. Later duplicates of a key are rejected: returns false.
 [[nodiscard]] bool make_record(arena& storage, std::span<const symbol> keys, std::span<const value> values,
                                value& out);
+/// `base`'s fields (none when it is not a record) with `keys` set to `values`, replacing fields of
+/// the same name. `keys` must be unique.
+[[nodiscard]] bool record_with(arena& storage, const value& base, std::span<const symbol> keys,
+                               std::span<const value> values, value& out);
 /// An empty record, shared.
 [[nodiscard]] value empty_record() noexcept;
 

@@ -157,9 +157,8 @@ struct request_extras {
   std::optional<std::int64_t> time_ms;  // "time": RFC 3339, the session clock for this line
 };
 
-request_extras extras_of(std::string_view json) {
+request_extras extras_of(const nlohmann::json& document) {
   request_extras out;
-  const auto document = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (!document.is_object()) return out;
   if (const auto it = document.find("validateRequest"); it != document.end() && it->is_boolean())
     out.validate = it->get<bool>();
@@ -188,9 +187,9 @@ class request_runner {
   // Evaluates one request given as JSON text and prints the decision, or an error line
   // naming `where_key`/`where` (e.g. "line": 3). Returns false for a malformed request.
   bool run(std::string_view json, std::string_view where_key, std::size_t where) {
-    const request_extras extras = extras_of(json);
-    if (extras.time_ms) clock_ms_ = *extras.time_ms;
     const auto document = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+    const request_extras extras = extras_of(document);
+    if (extras.time_ms) clock_ms_ = *extras.time_ms;
     if (document.is_object() && (document.contains("event") || document.contains("signal")))
       return run_session_line(document, where_key, where);
     // With a schema, requests are read by it and validated against it, as Cedar's CLI does,
