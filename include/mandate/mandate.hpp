@@ -17,6 +17,7 @@
 #include "mandate/expected.hpp"
 #include "mandate/grants.hpp"
 #include "mandate/policy_set.hpp"
+#include "mandate/replay.hpp"
 #include "mandate/request.hpp"
 #include "mandate/schema.hpp"
 #include "mandate/session.hpp"

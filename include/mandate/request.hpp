@@ -93,5 +93,9 @@ class request {
 /// milliseconds since the Unix epoch; nothing when the text is not one.
 [[nodiscard]] std::optional<std::int64_t> parse_rfc3339(std::string_view text);
 
+/// Reads a duration as Cedar and Dogwood write it ("30s", "1h30m", "14d", "250ms") as
+/// milliseconds; nothing when the text is not one.
+[[nodiscard]] std::optional<std::int64_t> parse_duration_ms(std::string_view text);
+
 }  // namespace v0
 }  // namespace mandate

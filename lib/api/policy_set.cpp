@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -182,6 +183,9 @@ expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::span<cons
   for (std::uint32_t file = 0; file < set->ast.files.size(); ++file)
     detail::parse_policies(set->ast, file, limits, diagnostics);
   parse_temporal_blocks(*set, diagnostics);
+  if (!set->temporal.empty()) set->monitors = detail::temporal::plan_monitors(set->temporal);
+  static std::atomic<std::uint64_t> next_serial{1};
+  set->serial = next_serial.fetch_add(1, std::memory_order_relaxed);
   assign_ids(*set);
   apply_links(*set, links, diagnostics);
   report_duplicate_ids(*set, diagnostics);
@@ -255,8 +259,9 @@ void evaluate_view(const compiled_policy_set& set, const detail::entity_data& en
 // temporal conditions. Each identity of a chain gets its own oracle: a leaf may read `principal`.
 void evaluate_view_over(const compiled_policy_set& set, const detail::entity_data& entities,
                         detail::request_view view, const detail::temporal::timeline& events,
-                        const evaluation_options& options, decision& out) {
-  detail::session::history_oracle oracle(set.temporal, events, {&view, &entities});
+                        detail::temporal::monitor_state* monitors, const evaluation_options& options,
+                        decision& out) {
+  detail::session::history_oracle oracle(set.temporal, events, {&view, &entities}, monitors);
   view.temporal = &oracle;
   evaluate_view(set, entities, view, options, out);
 }
@@ -269,7 +274,7 @@ void evaluate_view(const compiled_policy_set& set, const detail::entity_data& en
     detail::temporal::event self = detail::session::make_request_event(view, 0, "", "");
     detail::temporal::pointer_timeline events;
     events.events.push_back(&self);
-    evaluate_view_over(set, entities, view, events, options, out);
+    evaluate_view_over(set, entities, view, events, nullptr, options, out);
     return;
   }
   auto& scratch = detail::eval_scratch::for_this_thread();
@@ -291,8 +296,8 @@ void evaluate_view(const compiled_policy_set& set, const detail::entity_data& en
 // context is `*context` instead of the request's own.
 void decide(const compiled_policy_set& set, const detail::entity_data& entities,
             const detail::request_data& data, const detail::value* context,
-            const detail::temporal::timeline* events, const evaluation_options& options,
-            decision& out) noexcept {
+            const detail::temporal::timeline* events, detail::temporal::monitor_state* monitors,
+            const evaluation_options& options, decision& out) noexcept {
   try {
     if (events == nullptr) {
       if (detail::needs_chain_evaluation(data)) {
@@ -306,7 +311,7 @@ void decide(const compiled_policy_set& set, const detail::entity_data& entities,
                            const detail::request_view& view, const evaluation_options& o, decision& d) {
       detail::request_view with_context = view;
       with_context.context = *context;
-      evaluate_view_over(s, e, with_context, *events, o, d);
+      evaluate_view_over(s, e, with_context, *events, monitors, o, d);
     };
     if (detail::needs_chain_evaluation(data)) {
       detail::evaluate_chain(set, entities, data, options, over_events, out);
@@ -332,7 +337,7 @@ void decide(const compiled_policy_set& set, const detail::entity_data& entities,
 
 void policy_set::evaluate(const request& req, const entity_store& entities, decision& out,
                           const evaluation_options& options) const noexcept {
-  decide(*impl_, entities.internals(), req.internals(), nullptr, nullptr, options, out);
+  decide(*impl_, entities.internals(), req.internals(), nullptr, nullptr, nullptr, options, out);
 }
 
 }  // namespace v0
@@ -343,7 +348,18 @@ namespace mandate::detail::session {
 void evaluate_with_history(const compiled_policy_set& set, const entity_data& entities,
                            const request_data& data, const value& context, const temporal::timeline& events,
                            const evaluation_options& options, decision& out) noexcept {
-  decide(set, entities, data, &context, &events, options, out);
+  decide(set, entities, data, &context, &events, nullptr, options, out);
+}
+
+void evaluate_with_history(const compiled_policy_set& set, const entity_data& entities,
+                           const request_data& data, const value& context, history& events,
+                           const evaluation_options& options, decision& out) noexcept {
+  temporal::monitor_state* monitors = nullptr;
+  try {
+    monitors = events.monitors_for(set);
+  } catch (...) {  // NOLINT(bugprone-empty-catch): without monitors the reference evaluator answers
+  }
+  decide(set, entities, data, &context, &events, monitors, options, out);
 }
 
 }  // namespace mandate::detail::session

@@ -15,6 +15,7 @@
 #include "mandate/diagnostic.hpp"
 #include "mandate/policy_set.hpp"
 #include "temporal/formula.hpp"
+#include "temporal/monitor.hpp"
 
 namespace mandate::detail {
 
@@ -122,6 +123,11 @@ struct compiled_policy_set {
 
   policy_set_ast ast;
   temporal::temporal_program temporal;
+  /// Incremental monitors for the leaves of `temporal` that have a monitorable shape.
+  std::shared_ptr<const temporal::monitor_plan> monitors;
+  /// Unique per compiled set in this process: a session's monitor state names the set it was
+  /// built for by this number, never by address (an address can be reused).
+  std::uint64_t serial = 0;
   plan code;
   std::vector<std::string> ids;
   std::vector<diagnostic> warnings;

@@ -305,6 +305,12 @@ entity_ref to_ref(detail::entity_uid uid) {
 
 }  // namespace
 
+std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
+  std::int64_t ms = 0;
+  if (!detail::parse_duration(text, ms)) return std::nullopt;
+  return ms;
+}
+
 // RFC 3339 date-times ("2026-11-28T18:00:00Z", "...T18:00:00.5+01:00") as milliseconds. Cedar's
 // datetime parser does the arithmetic once the text is in its form: offsets without a colon,
 // exactly three fraction digits.

@@ -86,8 +86,27 @@ std::size_t history::compact(std::int64_t horizon_ms, bool keep_previous) {
   return drop;
 }
 
+temporal::monitor_state* history::monitors_for(const compiled_policy_set& set) {
+  if (!incremental_ || !set.monitors || set.monitors->monitored_leaves() == 0) return nullptr;
+  const std::uint64_t first = events_.empty() ? next_position_ : events_.front().position;
+  // A state for another set, or one that missed events now dropped, starts again from what is
+  // held: exactly what the reference evaluator would read.
+  try {
+    if (!monitors_ || monitors_->serial() != set.serial || monitors_->next_position() < first)
+      monitors_ = std::make_unique<temporal::monitor_state>(set.temporal, *set.monitors, set.serial);
+    const std::uint64_t from = std::max(monitors_->next_position(), first);
+    for (auto i = static_cast<std::size_t>(from - first); i < events_.size(); ++i)
+      monitors_->observe(events_[i]);
+  } catch (...) {
+    monitors_.reset();  // a half-folded event would leave a wrong state behind
+    throw;
+  }
+  return monitors_.get();
+}
+
 std::size_t history::bytes() const noexcept {
   std::size_t total = events_.size() * sizeof(temporal::event);
+  if (monitors_) total += monitors_->bytes();
   const arena* last = nullptr;
   for (const auto& e : events_) {
     if (e.storage.get() != last && e.storage) total += e.storage->bytes_reserved();
@@ -100,6 +119,11 @@ bool history_oracle::leaf_value(std::uint32_t leaf, bool& holds, std::string& er
   if (leaf >= cache_.size()) {
     error = "unknown temporal condition";
     return false;
+  }
+  if (cache_[leaf] == unknown && monitors_ != nullptr) {
+    const auto answer = monitors_->evaluate(leaf, events_, inputs_);
+    if (answer != temporal::monitor_state::answer::unknown)
+      cache_[leaf] = answer == temporal::monitor_state::answer::yes ? 1 : 0;
   }
   if (cache_[leaf] == unknown) {
     temporal::leaf_result r = temporal::evaluate_leaf(program_, leaf, events_, inputs_);

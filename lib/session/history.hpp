@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "compile/plan.hpp"
 #include "temporal/evaluate.hpp"
 #include "temporal/event.hpp"
+#include "temporal/monitor.hpp"
 
 namespace mandate::detail::session {
 
@@ -41,11 +43,24 @@ class history final : public temporal::timeline {
   std::size_t compact(std::int64_t horizon_ms, bool keep_previous);
   [[nodiscard]] std::uint64_t next_position() const noexcept { return next_position_; }
   [[nodiscard]] std::uint64_t dropped() const noexcept { return dropped_; }
-  /// Bytes held by the events' values, for memory reports.
+  /// Bytes held by the events' values and the monitors, for memory reports.
   [[nodiscard]] std::size_t bytes() const noexcept;
+
+  /// The monitors of `set` over this history, brought up to date with every event appended
+  /// since the last call: built on first use, and built again from the events still held when
+  /// a different policy set decides. Null when `set` has nothing to monitor or incremental
+  /// evaluation is off.
+  temporal::monitor_state* monitors_for(const compiled_policy_set& set);
+  void set_incremental(bool on) noexcept {
+    incremental_ = on;
+    if (!on) monitors_.reset();
+  }
+  [[nodiscard]] const temporal::monitor_state* monitors() const noexcept { return monitors_.get(); }
 
  private:
   std::deque<temporal::event> events_;
+  std::unique_ptr<temporal::monitor_state> monitors_;
+  bool incremental_ = true;
   std::uint64_t next_position_ = 0;
   std::uint64_t dropped_ = 0;
 };
@@ -56,13 +71,22 @@ void evaluate_with_history(const compiled_policy_set& set, const entity_data& en
                            const request_data& data, const value& context, const temporal::timeline& events,
                            const evaluation_options& options, decision& out) noexcept;
 
+/// The same over a session's history, answering monitorable leaves from its monitors.
+void evaluate_with_history(const compiled_policy_set& set, const entity_data& entities,
+                           const request_data& data, const value& context, history& events,
+                           const evaluation_options& options, decision& out) noexcept;
+
 /// Answers temporal leaves for one decision: evaluates each on the timeline whose last event is
 /// the decision point, once, on first use.
 class history_oracle final : public temporal::leaf_oracle {
  public:
   history_oracle(const temporal::temporal_program& program, const temporal::timeline& events,
-                 temporal::decision_inputs inputs)
-      : program_(program), events_(events), inputs_(inputs), cache_(program.leaves.size(), unknown) {}
+                 temporal::decision_inputs inputs, temporal::monitor_state* monitors = nullptr)
+      : program_(program),
+        events_(events),
+        inputs_(inputs),
+        monitors_(monitors),
+        cache_(program.leaves.size(), unknown) {}
 
   bool leaf_value(std::uint32_t leaf, bool& holds, std::string& error) const override;
 
@@ -71,6 +95,7 @@ class history_oracle final : public temporal::leaf_oracle {
   const temporal::temporal_program& program_;
   const temporal::timeline& events_;
   temporal::decision_inputs inputs_;
+  temporal::monitor_state* monitors_;
   mutable std::vector<std::uint8_t> cache_;
 };
 

@@ -52,16 +52,6 @@ void deduplicate(std::vector<row>& rows, std::size_t from) {
   rows.erase(std::unique(first, rows.end(), row_equal), rows.end());
 }
 
-const value* walk_path(const value& start, const std::vector<symbol>& path) {
-  const value* at = &start;
-  for (symbol segment : path) {
-    if (at->kind != value_kind::record) return nullptr;
-    at = record_find(*at->record, segment);
-    if (at == nullptr) return nullptr;
-  }
-  return at;
-}
-
 class reference_evaluator {
  public:
   reference_evaluator(const temporal_program& program, const timeline& events, const decision_inputs& inputs,
@@ -112,32 +102,10 @@ class reference_evaluator {
     const term& t = program_.terms[id];
     switch (t.kind) {
       case term_kind::constant:
-        out = t.constant;
-        return true;
-      case term_kind::context_path: {
-        if (inputs_.request == nullptr) return false;
-        const value* v = walk_path(inputs_.request->context, t.path);
-        if (v == nullptr) return false;
-        out = *v;
-        return true;
-      }
+      case term_kind::context_path:
       case term_kind::principal:
-      case term_kind::resource: {
-        if (inputs_.request == nullptr) return false;
-        entity_uid uid =
-            t.kind == term_kind::principal ? inputs_.request->principal : inputs_.request->resource;
-        if (t.path.empty()) {
-          out = value::of_entity(uid);
-          return true;
-        }
-        if (inputs_.entities == nullptr) return false;
-        const entity_record* rec = inputs_.entities->find(uid);
-        if (rec == nullptr) return false;
-        const value* v = walk_path(rec->attributes, t.path);
-        if (v == nullptr) return false;
-        out = *v;
-        return true;
-      }
+      case term_kind::resource:
+        return resolve_request_term(t, inputs_, out);
       case term_kind::variable:
         if (!env.is_bound(t.var)) return false;
         out = env.values[t.var];
@@ -372,6 +340,50 @@ class reference_evaluator {
 };
 
 }  // namespace
+
+const value* walk_path(const value& start, const std::vector<symbol>& path) noexcept {
+  const value* at = &start;
+  for (symbol segment : path) {
+    if (at->kind != value_kind::record) return nullptr;
+    at = record_find(*at->record, segment);
+    if (at == nullptr) return nullptr;
+  }
+  return at;
+}
+
+bool resolve_request_term(const term& t, const decision_inputs& inputs, value& out) {
+  switch (t.kind) {
+    case term_kind::constant:
+      out = t.constant;
+      return true;
+    case term_kind::context_path: {
+      if (inputs.request == nullptr) return false;
+      const value* v = walk_path(inputs.request->context, t.path);
+      if (v == nullptr) return false;
+      out = *v;
+      return true;
+    }
+    case term_kind::principal:
+    case term_kind::resource: {
+      if (inputs.request == nullptr) return false;
+      const entity_uid uid =
+          t.kind == term_kind::principal ? inputs.request->principal : inputs.request->resource;
+      if (t.path.empty()) {
+        out = value::of_entity(uid);
+        return true;
+      }
+      if (inputs.entities == nullptr) return false;
+      const entity_record* rec = inputs.entities->find(uid);
+      if (rec == nullptr) return false;
+      const value* v = walk_path(rec->attributes, t.path);
+      if (v == nullptr) return false;
+      out = *v;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
 
 leaf_result evaluate_leaf(const temporal_program& program, std::uint32_t leaf, const timeline& events,
                           const decision_inputs& inputs, std::uint64_t work_budget) {

@@ -32,6 +32,14 @@ struct leaf_result {
                                         const timeline& events, const decision_inputs& inputs,
                                         std::uint64_t work_budget = default_work_budget);
 
+/// The value of a term that reads only constants and the current request: a constant,
+/// `context.a.b`, `principal[.a.b]` or `resource[.a.b]`. False for other kinds of term and
+/// when the value is absent (an absent context field, an unknown entity).
+[[nodiscard]] bool resolve_request_term(const term& t, const decision_inputs& inputs, value& out);
+
+/// The record field at `path` under `start`, or null.
+[[nodiscard]] const value* walk_path(const value& start, const std::vector<symbol>& path) noexcept;
+
 /// What the policy evaluators ask when they meet a `temporal { ... }` node: the value of one
 /// leaf for the request being decided. Implemented by sessions (history plus monitors) and by
 /// the stateless path (a history of just the current request).

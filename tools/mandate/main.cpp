@@ -87,15 +87,15 @@ struct loaded_policies {
 };
 
 // Compiles a policy file or directory, printing diagnostics and warnings to stderr.
-loaded_policies load_policies(const std::string& path) {
+loaded_policies load_policies(const std::string& path, const mandate::compile_options& options) {
   std::error_code ignored;
   auto result = [&]() -> mandate::expected<mandate::policy_set, std::vector<mandate::diagnostic>> {
-    if (std::filesystem::is_directory(path, ignored)) return mandate::policy_set::load(path);
+    if (std::filesystem::is_directory(path, ignored)) return mandate::policy_set::load(path, options);
     // A single file is read here rather than by load() so that a missing file gets the
     // same one-line message as every other unreadable input.
     std::optional<std::string> text = read_text(path);
     if (!text) return mandate::unexpected<std::vector<mandate::diagnostic>>({});
-    return mandate::policy_set::compile(*text, path);
+    return mandate::policy_set::compile(*text, path, options);
   }();
   if (!result) {
     print_diagnostics(result.error());
@@ -147,7 +147,23 @@ struct eval_settings {
   std::string now;  // RFC 3339; empty: the system clock
   std::string grants_path;
   std::string audit_path;
+  std::string max_window;  // cap on temporal windows; empty: the default (24h)
 };
+
+// --max-window: how far back a temporal condition may look (compile_options), 24h by default
+// as in Dogwood; a deployment that keeps longer sessions raises it.
+std::optional<mandate::compile_options> compile_options_from(const std::string& max_window) {
+  mandate::compile_options options;
+  if (max_window.empty()) return options;
+  const auto ms = mandate::parse_duration_ms(max_window);
+  if (!ms || *ms <= 0) {
+    print_error(
+        fmt::format("--max-window: '{}' is not a positive duration like 24h, 14d or 90m", max_window));
+    return std::nullopt;
+  }
+  options.max_temporal_window_ms = *ms;
+  return options;
+}
 
 // Fields of a request line that are about how to evaluate it rather than what it asks.
 struct request_extras {
@@ -157,17 +173,33 @@ struct request_extras {
   std::optional<std::int64_t> time_ms;  // "time": RFC 3339, the session clock for this line
 };
 
-request_extras extras_of(const nlohmann::json& document) {
+// Reads the extras of a request line. A present but malformed extra is an error: silently
+// ignoring `"time"` or `"session"` would decide the line with the wrong clock or outside its
+// session, which can allow what the session's history forbids.
+mandate::expected<request_extras, std::string> extras_of(const nlohmann::json& document) {
   request_extras out;
   if (!document.is_object()) return out;
-  if (const auto it = document.find("validateRequest"); it != document.end() && it->is_boolean())
+  if (const auto it = document.find("validateRequest"); it != document.end()) {
+    if (!it->is_boolean())
+      return mandate::unexpected(std::string("\"validateRequest\" must be true or false"));
     out.validate = it->get<bool>();
-  if (const auto it = document.find("grant"); it != document.end() && it->is_string())
+  }
+  if (const auto it = document.find("grant"); it != document.end()) {
+    if (!it->is_string()) return mandate::unexpected(std::string("\"grant\" must be a string (a grant id)"));
     out.grant = it->get<std::string>();
-  if (const auto it = document.find("session"); it != document.end() && it->is_string())
+  }
+  if (const auto it = document.find("session"); it != document.end()) {
+    if (!it->is_string() || it->get_ref<const std::string&>().empty())
+      return mandate::unexpected(std::string("\"session\" must be a non-empty string (a session id)"));
     out.session = it->get<std::string>();
-  if (const auto it = document.find("time"); it != document.end() && it->is_string()) {
-    if (auto ms = mandate::parse_rfc3339(it->get<std::string>())) out.time_ms = *ms;
+  }
+  if (const auto it = document.find("time"); it != document.end()) {
+    std::optional<std::int64_t> ms;
+    if (it->is_string()) ms = mandate::parse_rfc3339(it->get<std::string>());
+    if (!ms)
+      return mandate::unexpected(
+          std::string("\"time\" must be an RFC 3339 date-time string, e.g. \"2026-03-02T10:00:00Z\""));
+    out.time_ms = *ms;
   }
   return out;
 }
@@ -188,7 +220,12 @@ class request_runner {
   // naming `where_key`/`where` (e.g. "line": 3). Returns false for a malformed request.
   bool run(std::string_view json, std::string_view where_key, std::size_t where) {
     const auto document = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-    const request_extras extras = extras_of(document);
+    const auto read_extras = extras_of(document);
+    if (!read_extras) {
+      print_request_error(read_extras.error(), where_key, where);
+      return false;
+    }
+    const request_extras& extras = *read_extras;
     if (extras.time_ms) clock_ms_ = *extras.time_ms;
     if (document.is_object() && (document.contains("event") || document.contains("signal")))
       return run_session_line(document, where_key, where);
@@ -391,7 +428,9 @@ int run_eval(const eval_settings& settings) {
   }
   const loaded_schema schema = load_schema(settings.schema_path);
   if (schema.status != load_status::ok) return exit_cannot_run;
-  loaded_policies loaded = load_policies(settings.policies_path);
+  const auto compile_options = compile_options_from(settings.max_window);
+  if (!compile_options) return exit_cannot_run;
+  loaded_policies loaded = load_policies(settings.policies_path, *compile_options);
   if (loaded.status != load_status::ok) return exit_cannot_run;
   if (!link_templates(loaded, settings.links_path)) return exit_cannot_run;
   // In Mandate mode, policies that do not type-check against the schema are refused: a policy
@@ -437,7 +476,10 @@ int run_eval(const eval_settings& settings) {
   return status;
 }
 
-int run_check(const std::vector<std::string>& paths, const std::string& schema_path) {
+int run_check(const std::vector<std::string>& paths, const std::string& schema_path,
+              const std::string& max_window) {
+  const auto compile_options = compile_options_from(max_window);
+  if (!compile_options) return exit_cannot_run;
   const loaded_schema schema = load_schema(schema_path);
   if (schema.status == load_status::unreadable) return exit_cannot_run;
   if (schema.status == load_status::invalid) return exit_bad_input;
@@ -445,7 +487,7 @@ int run_check(const std::vector<std::string>& paths, const std::string& schema_p
   std::size_t failed_paths = 0;
   bool unreadable = false;
   for (const std::string& path : paths) {
-    loaded_policies loaded = load_policies(path);
+    loaded_policies loaded = load_policies(path, *compile_options);
     if (loaded.status == load_status::ok) {
       policy_count += loaded.policies->size();
       if (!validate_against(*loaded.policies, schema.schema)) ++failed_paths;
@@ -504,15 +546,23 @@ int run(int argc, char** argv) {
   eval->add_option("--now", eval_args.now,
                    "Check delegation hops against this time (RFC 3339) instead of the clock, e.g. to replay")
       ->type_name("TIME");
+  eval->add_option("--max-window", eval_args.max_window,
+                   "Longest window a temporal condition may use (default 24h), e.g. 14d")
+      ->type_name("DURATION");
 
   std::vector<std::string> check_paths;
   std::string check_schema;
+  std::string check_max_window;
   CLI::App* check = app.add_subcommand("check", "Compile policy files and report diagnostics");
   check->add_option("FILES", check_paths, "Policy files or directories")->required()->type_name("FILE|DIR");
   check
       ->add_option("--schema", check_schema,
                    "Cedar schema (.cedarschema text, or .json); policies must type-check against it")
       ->type_name("FILE");
+  check
+      ->add_option("--max-window", check_max_window,
+                   "Longest window a temporal condition may use (default 24h), e.g. 14d")
+      ->type_name("DURATION");
   const mandate::cli::command_runner run_grant = mandate::cli::add_grant_commands(app);
   const mandate::cli::command_runner run_audit = mandate::cli::add_audit_commands(app);
   const mandate::cli::command_runner run_replay = mandate::cli::add_replay_command(app);
@@ -529,7 +579,7 @@ int run(int argc, char** argv) {
   if (auto status = run_replay()) return *status;
 
   if (eval->parsed()) return run_eval(eval_args);
-  return run_check(check_paths, check_schema);
+  return run_check(check_paths, check_schema, check_max_window);
 }
 
 }  // namespace

@@ -11,8 +11,8 @@
 
 #include "cli_io.hpp"
 #include "commands.hpp"
-#include "dogwood/replay.hpp"
 #include "mandate/mandate.hpp"
+#include "mandate/replay.hpp"
 
 namespace mandate::cli {
 
@@ -32,7 +32,7 @@ struct replay_settings {
 };
 
 int run_replay(const replay_settings& args) {
-  detail::dogwood::replay_inputs inputs;
+  trace_replay_options inputs;
   std::vector<std::filesystem::path> files;
   for (const auto& p : args.policies) {
     std::error_code ec;
@@ -64,20 +64,19 @@ int run_replay(const replay_settings& args) {
       !optional_file(args.macros, inputs.macros, inputs.macros_name))
     return exit_cannot_run;
   inputs.validate = args.validate;
-  const auto setup = detail::dogwood::prepare_replay(inputs);
-  if (!setup.ok) {
-    print_diagnostics(setup.diagnostics);
+  const auto replayer = trace_replayer::prepare(inputs);
+  if (!replayer) {
+    print_diagnostics(replayer.error());
     return exit_bad_input;
   }
   auto trace = read_text(args.trace);
   if (!trace) return exit_cannot_run;
-  std::vector<std::string> lines;
-  std::string error;
-  if (!detail::dogwood::replay_trace(setup, *trace, lines, error)) {
-    print_error(args.trace + ": " + error);
+  const auto lines = replayer->replay(*trace);
+  if (!lines) {
+    print_error(args.trace + ": " + lines.error());
     return exit_bad_input;
   }
-  for (const auto& line : lines) fmt::print("{}\n", line);
+  for (const auto& line : *lines) fmt::print("{}\n", line);
   return exit_success;
 }
 

@@ -1,0 +1,173 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Incremental monitors for temporal conditions (issue 5, part 4).
+//
+// The reference evaluator (evaluate.hpp) re-reads a leaf's window on every decision, so its
+// cost grows with the session's history. A monitor instead folds each event into a small
+// state when it arrives, and a decision only looks up that state with the current request's
+// values. Most conditions written in practice have this shape: a past operator over a single
+// event predicate, whose fields are constants, wildcards, the current request's values
+// (`context.input.id`, `principal`, ...) or variables local to that predicate, possibly
+// aggregated by `count` / `sum`, and combined by `&&`, `!`, `exists` and comparisons at the top.
+// For such a predicate the events it matches are indexed by the values of the fields that the
+// request correlates with (the "key"); the state per key is what the operator needs:
+//
+//   formerly within W P        the time of the latest match
+//   previous within W P        nothing: the event before the decision point is read directly
+//   A since within W B         the latest B anchor per key; for each `!P` in A the latest match
+//                              per key, for each positive (request-independent) P the latest miss
+//   count/sum over formerly    the matches in the window per key (deque, expired as it slides),
+//                              or the distinct tuples in the window with their multiplicity
+//
+// Leaves of any other shape (joins across events, nested past operators, `tp` at the top, ...)
+// are left to the reference evaluator, as is a monitored leaf in the rare case a request makes
+// a correlation unresolvable in a way that changes binding order. State is bounded by the
+// windows and the distinct keys: entries older than their window are dropped as time moves.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "temporal/event.hpp"
+#include "temporal/formula.hpp"
+
+namespace mandate::detail::temporal {
+
+/// What the monitors of a policy set watch, derived once from its `temporal_program` at compile
+/// time. It reads the program's terms (for the request-side values of keys and comparisons), so
+/// it is only used together with the program it was built from.
+struct monitor_plan {
+  enum class field_role : std::uint8_t {
+    constant,  // the event's value must equal `constant`
+    wildcard,  // the path must exist
+    key,       // the event's value is part of the key; the request side is `term`
+    local,     // binds local slot `slot` (or must equal it when already bound)
+  };
+  struct field {
+    std::vector<symbol> path;
+    field_role role = field_role::constant;
+    value constant;
+    term_id term = 0;
+    std::uint8_t slot = 0;
+  };
+  struct operand {
+    bool is_local = false;
+    std::uint8_t slot = 0;
+    value constant;
+  };
+  /// A comparison between locals and constants, checked as an event is matched.
+  struct filter {
+    compare_op op = compare_op::equal;
+    operand left;
+    operand right;
+  };
+  /// An event predicate whose matches are indexed by key.
+  struct watched {
+    entity_uid action;
+    symbol kind = 0;
+    std::vector<field> fields;
+    std::vector<filter> filters;
+    std::vector<term_id> key_terms;  // request-side terms in key order
+    std::uint8_t locals = 0;
+  };
+  enum class atom_kind : std::uint8_t { now, once, previous, since, aggregate };
+  struct since_literal {
+    std::uint32_t predicate = 0;
+    bool negated = false;
+  };
+  struct atom {
+    atom_kind kind = atom_kind::once;
+    std::int64_t window_ms = 0;
+    std::uint32_t predicate = 0;         // the body, or B of since
+    std::vector<since_literal> holding;  // since: the conjuncts of A
+    // aggregate
+    bool is_sum = false;
+    bool per_event = false;            // the `for` binders include the body's timepoint
+    std::vector<std::uint8_t> domain;  // locals projected on (when not per_event)
+    std::uint8_t summand = 0;          // local summed
+  };
+  static constexpr std::uint32_t none = 0xFFFFFFFFu;
+
+  std::vector<watched> predicates;
+  std::vector<atom> atoms;
+  std::vector<std::uint32_t> node_atom;       // by node id: the atom a past operator became
+  std::vector<std::uint32_t> aggregate_atom;  // by aggregate index
+  std::vector<bool> monitored;                // by leaf
+  /// Watched predicates by action and kind, for routing events.
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_event;
+  /// `since` atoms with a positive conjunct in A: every event can break them.
+  std::vector<std::uint32_t> since_with_positive;
+
+  [[nodiscard]] std::size_t monitored_leaves() const noexcept;
+};
+
+/// Builds the monitors of `program`; leaves it cannot monitor are marked so.
+[[nodiscard]] std::shared_ptr<const monitor_plan> plan_monitors(const temporal_program& program);
+
+/// One session's monitor state for one plan. Not thread-safe: a session's events are ordered
+/// and its decisions serialized by the session.
+class monitor_state {
+ public:
+  monitor_state(const temporal_program& program, const monitor_plan& plan, std::uint64_t plan_serial);
+  ~monitor_state();
+  monitor_state(const monitor_state&) = delete;
+  monitor_state& operator=(const monitor_state&) = delete;
+
+  /// Folds `e` into the state; events must come in stream order.
+  void observe(const event& e);
+
+  enum class answer : std::uint8_t { no, yes, unknown };
+  /// Leaf `leaf` at the decision point, the last event observed (also `events.at(size-1)`;
+  /// `events` is read only for `previous`). `unknown`: not monitored, or this request needs
+  /// the reference evaluator.
+  answer evaluate(std::uint32_t leaf, const timeline& events, const decision_inputs& inputs);
+
+  [[nodiscard]] std::uint64_t serial() const noexcept { return serial_; }
+  /// The position after the last event observed.
+  [[nodiscard]] std::uint64_t next_position() const noexcept { return next_position_; }
+  [[nodiscard]] bool observed_any() const noexcept { return observed_any_; }
+  /// Bytes held by the state, for memory reports.
+  [[nodiscard]] std::size_t bytes() const noexcept;
+  /// Leaves answered from the state, and left to the reference evaluator for the request.
+  [[nodiscard]] std::uint64_t answered() const noexcept { return answered_; }
+  [[nodiscard]] std::uint64_t unanswered() const noexcept { return unanswered_; }
+
+  struct atom_state;
+
+ private:
+  class query;
+
+  // The program and plan belong to the policy set this state was built for. They are read only
+  // while that set is deciding (the history checks `serial` first), never after it is gone.
+  const temporal_program* program_;
+  const monitor_plan* plan_;
+  std::uint64_t serial_;
+  std::uint64_t next_position_ = 0;
+  bool observed_any_ = false;
+  std::int64_t now_ms_ = 0;
+  std::uint64_t observed_since_sweep_ = 0;
+  std::size_t sweep_interval_ = 256;
+  std::uint64_t answered_ = 0;
+  std::uint64_t unanswered_ = 0;
+  std::vector<std::unique_ptr<atom_state>> atoms_;
+  std::vector<std::pair<std::uint32_t, std::int32_t>> predicate_atom_;  // (atom, since conjunct or -1)
+  std::string key_scratch_;
+  std::string tuple_scratch_;
+  std::vector<value> locals_;
+  std::vector<value> env_;
+  arena scratch_{256};
+
+  void sweep();
+};
+
+/// Appends a canonical, self-delimiting encoding of `v` to `out`: two values encode alike
+/// exactly when `value_equal` holds (strings and entities by their interned ids, so encodings
+/// are only meaningful within one process).
+void encode_value(const value& v, std::string& out);
+
+}  // namespace mandate::detail::temporal
