@@ -691,6 +691,45 @@ TEST_CASE("event schema: validation of predicates against the derived schema") {
   }
 }
 
+TEST_CASE("event schema: the type helpers shared with the temporal type checks") {
+  const dw::field_type long_type = dw::field_type_of_name("Long");
+  CHECK(long_type.kind == dw::field_type_kind::long_integer);
+  CHECK(dw::dogwood_type_text(long_type) == "int");
+  CHECK(dw::dogwood_type_text(dw::field_type_of_name("String")) == "string");
+  CHECK(dw::dogwood_type_text(dw::field_type_of_name("Boolean")) == "boolean");
+
+  // A binder's entity annotation keeps its name; messages show its last segment.
+  const dw::field_type user = dw::field_type_of_name("Drupe::User");
+  CHECK(user.kind == dw::field_type_kind::entity);
+  CHECK(dw::dogwood_type_text(user) == "User");
+  CHECK(dw::dogwood_type_text(user, true) == "Drupe::User");
+
+  CHECK(dw::dogwood_type_text(dw::field_type_of_value(value::of_int(5))) == "int");
+  CHECK(dw::dogwood_type_text(dw::field_type_of_value(value::of_string(intern("x")))) == "string");
+  const entity_uid mode{intern("Escaped::Mode"), intern("read")};
+  const dw::field_type mode_type = dw::field_type_of_value(value::of_entity(mode));
+  CHECK(dw::dogwood_type_text(mode_type) == "Mode");
+
+  // A field declared `Mode` (written without its namespace) accepts an Escaped::Mode value.
+  CHECK(dw::field_type_accepts(dw::field_type_of_name("Mode"), mode_type));
+  CHECK_FALSE(dw::field_type_accepts(long_type, mode_type));
+  CHECK_FALSE(dw::field_type_accepts(mode_type, long_type));
+  CHECK(dw::field_type_accepts(dw::field_type{}, long_type));  // an unknown field accepts anything
+
+  // From a Cedar schema: the attribute types of an action's context.
+  auto parsed = mandate::schema::parse(mode_schema, "mode.cedarschema");
+  REQUIRE(parsed);
+  const schema_data& cedar = parsed->internals();
+  const auto* tags = cedar.find_action({intern("Escaped::Action"), intern("Tags")});
+  REQUIRE(tags != nullptr);
+  const auto* input = cedar.find_attribute(tags->context, intern("input"));
+  REQUIRE(input != nullptr);
+  const auto* set = cedar.find_attribute(input->type, intern("tags"));
+  REQUIRE(set != nullptr);
+  CHECK(dw::dogwood_type_text(dw::field_type_of(cedar, set->type)) == "array<string>");
+  CHECK(dw::dogwood_type_text(dw::field_type_of(cedar, input->type)) == "object");
+}
+
 TEST_CASE("event schema: entity types, enums and escaped action ids") {
   const auto cedar = schema_text(mode_schema);
   const auto derived = derive_ok(parse_ok(dw::default_event_schema()), &cedar.internals());

@@ -658,6 +658,45 @@ bool starts_with(std::span<const symbol> path, std::span<const symbol> prefix) n
 
 // ---- validation ---------------------------------------------------------------------------
 
+/// The type of a constant term's value.
+field_type constant_type(const value& v) {
+  field_type out;
+  switch (v.kind) {
+    case value_kind::boolean:
+      out.kind = field_type_kind::boolean;
+      break;
+    case value_kind::integer:
+      out.kind = field_type_kind::long_integer;
+      break;
+    case value_kind::string:
+      out.kind = field_type_kind::string;
+      break;
+    case value_kind::entity:
+      out.kind = field_type_kind::entity;
+      out.entity_types.push_back(v.entity.type);
+      break;
+    case value_kind::set:
+      out.kind = field_type_kind::set;
+      break;
+    case value_kind::record:
+      out.kind = field_type_kind::record;
+      break;
+    case value_kind::decimal:
+      out.kind = field_type_kind::decimal;
+      break;
+    case value_kind::ip:
+      out.kind = field_type_kind::ipaddr;
+      break;
+    case value_kind::datetime:
+      out.kind = field_type_kind::datetime;
+      break;
+    case value_kind::duration:
+      out.kind = field_type_kind::duration;
+      break;
+  }
+  return out;
+}
+
 /// What a term is known to be, for checking it against a field's declared type.
 struct actual_type {
   bool known = false;
@@ -852,39 +891,7 @@ class checker {
     switch (t.kind) {
       case temporal::term_kind::constant:
         out.known = true;
-        switch (t.constant.kind) {
-          case value_kind::boolean:
-            out.type.kind = field_type_kind::boolean;
-            break;
-          case value_kind::integer:
-            out.type.kind = field_type_kind::long_integer;
-            break;
-          case value_kind::string:
-            out.type.kind = field_type_kind::string;
-            break;
-          case value_kind::entity:
-            out.type.kind = field_type_kind::entity;
-            out.type.entity_types.push_back(t.constant.entity.type);
-            break;
-          case value_kind::set:
-            out.type.kind = field_type_kind::set;
-            break;
-          case value_kind::record:
-            out.type.kind = field_type_kind::record;
-            break;
-          case value_kind::decimal:
-            out.type.kind = field_type_kind::decimal;
-            break;
-          case value_kind::ip:
-            out.type.kind = field_type_kind::ipaddr;
-            break;
-          case value_kind::datetime:
-            out.type.kind = field_type_kind::datetime;
-            break;
-          case value_kind::duration:
-            out.type.kind = field_type_kind::duration;
-            break;
-        }
+        out.type = constant_type(t.constant);
         return out;
       case temporal::term_kind::count:
       case temporal::term_kind::sum:
@@ -1084,6 +1091,23 @@ std::string field_type::describe() const {
   }
   return "?";
 }
+
+field_type field_type_of(const schema_data& cedar, schema_type_id type) {
+  return from_schema_type(cedar, type, 0);
+}
+
+field_type field_type_of_name(std::string_view written) { return from_type_name(written, nullptr, {}); }
+
+field_type field_type_of_value(const value& v) { return constant_type(v); }
+
+bool field_type_accepts(const field_type& expected, const field_type& actual) {
+  actual_type a;
+  a.known = true;
+  a.type = actual;
+  return accepts(expected, a);
+}
+
+std::string dogwood_type_text(const field_type& t, bool qualified) { return display(t, qualified); }
 
 std::string event_pin::reference_text() const {
   std::string out = root == pin_root::principal  ? "principal"

@@ -132,6 +132,23 @@ struct field_type {
   [[nodiscard]] std::string describe() const;
 };
 
+// Types as the temporal checks see them; lib/dogwood/temporal_types.cpp shares them.
+
+/// The field type of a Cedar schema type: `Long`, `Set<String>`, an entity type, a record...
+[[nodiscard]] field_type field_type_of(const schema_data& cedar, schema_type_id type);
+/// The type a name denotes without a Cedar schema (a binder's annotation: `Long`, `String`,
+/// `decimal`, ...); any other name is an entity type, kept as written.
+[[nodiscard]] field_type field_type_of_name(std::string_view written);
+/// The type of a constant.
+[[nodiscard]] field_type field_type_of_value(const value& v);
+/// True when a value of type `actual` may stand where `expected` is declared (a predicate's
+/// field pattern): the same kind, entities sharing a type, sets with accepted elements. An
+/// unknown type on either side is accepted.
+[[nodiscard]] bool field_type_accepts(const field_type& expected, const field_type& actual);
+/// Dogwood's spelling of a type in its messages: `int`, `string`, `boolean`, `decimal`, an
+/// entity type's last segment (its full name when `qualified`), `array<T>`, `object`.
+[[nodiscard]] std::string dogwood_type_text(const field_type& t, bool qualified = false);
+
 /// A declared leaf of an event: what a predicate's `field.path: term` may name.
 struct event_field {
   std::vector<symbol> path;
@@ -211,7 +228,9 @@ struct derived_event_schema {
 // ---- validation ---------------------------------------------------------------------------
 
 /// Checks the temporal conditions of a policy set against the derived event schema (Dogwood's
-/// event-schema name resolution and the schema parts of its temporal dialect):
+/// event-schema name resolution and the schema parts of its temporal dialect; the context paths
+/// and comparison types, which depend on the policy's actions, are validate_temporal_types' part,
+/// in temporal_types.hpp):
 ///  - every predicate names a derived event ("predicate `Drupe::Action::\"Lgoin\"::request` does
 ///    not name a declared event (no event kind `request` derived for action `Lgoin`)");
 ///  - every field path it mentions is a declared leaf, not a group and not absent (the message

@@ -6,6 +6,7 @@
 
 #include "compile/plan.hpp"
 #include "dogwood/event_schema.hpp"
+#include "dogwood/temporal_types.hpp"
 #include "dogwood/trace.hpp"
 #include "mandate/schema.hpp"
 #include "session/history.hpp"
@@ -91,6 +92,9 @@ replay_setup prepare_replay(const replay_inputs& inputs) {
       for (auto& d : cedar_side) setup.diagnostics.push_back(std::move(d));
     }
     validate_predicates(set.temporal, state->events, set.ast, setup.diagnostics);
+    // Then the context paths and operand types, per action each leaf's policy applies to.
+    if (cedar)
+      validate_temporal_types(set.temporal, cedar->internals(), state->events, set.ast, setup.diagnostics);
     if (has_errors(setup.diagnostics)) return setup;
   }
   setup.ok = true;
