@@ -27,6 +27,9 @@ struct trace_replay_options {
   std::string macros;  ///< `def temporal` / `def cedar` library added to the standard macros
   std::string macros_name = "macros.dw";
   bool validate = false;  ///< also check the policies against both schemas
+  /// Answer temporal conditions from incremental monitors where their shape allows (the
+  /// default); false reads the history with the reference evaluator on every decision.
+  bool incremental = true;
 };
 
 /// Policies and schemas compiled once, ready to replay any number of traces.

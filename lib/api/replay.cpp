@@ -19,6 +19,7 @@ expected<trace_replayer, std::vector<diagnostic>> trace_replayer::prepare(
   inputs.macros = options.macros;
   inputs.macros_name = options.macros_name;
   inputs.validate = options.validate;
+  inputs.incremental = options.incremental;
   auto setup = std::make_shared<detail::dogwood::replay_setup>(detail::dogwood::prepare_replay(inputs));
   if (!setup->ok) return unexpected(std::move(setup->diagnostics));
   return trace_replayer(std::move(setup));

@@ -16,6 +16,7 @@ namespace {
 
 struct replay_state {
   std::optional<policy_set> policies;
+  bool incremental = true;
   derived_event_schema events;
   // The schema's actions as entities, so `action in [Group]` resolves (as Dogwood adds the
   // schema's action hierarchy to every request's entities).
@@ -84,6 +85,12 @@ replay_setup prepare_replay(const replay_inputs& inputs) {
     return setup;
   }
   state->policies.emplace(std::move(*compiled));
+  state->incremental = inputs.incremental;
+  {
+    const compiled_policy_set& set = state->policies->internals();
+    setup.temporal_leaves = set.temporal.leaves.size();
+    setup.monitored_leaves = set.monitors ? set.monitors->monitored_leaves() : 0;
+  }
   if (inputs.validate) {
     const compiled_policy_set& set = state->policies->internals();
     // Dogwood validates the Cedar side in strict mode, then the temporal conditions.
@@ -114,6 +121,7 @@ bool replay_trace(const replay_setup& setup, std::string_view trace, std::vector
   const compiled_policy_set& set = state.policies->internals();
   const symbol request_kind = intern("request");
   session::history history;
+  history.set_incremental(state.incremental);
   for (trace_event& te : events) {
     const bool decides = state.events.decision_kinds.empty() ? te.event.kind == request_kind
                                                              : state.events.is_decision_kind(te.event.kind);
@@ -170,7 +178,12 @@ bool replay_trace(const replay_setup& setup, std::string_view trace, std::vector
     evaluation_options options;
     options.mode = eval_mode::cedar;
     const request req = request_data::publish(data);
-    session::evaluate_with_history(set, entities, req.internals(), data->context, *visible, options, d);
+    if (visible == &history) {
+      session::evaluate_with_history(set, entities, req.internals(), data->context, history, options, d);
+    } else {
+      // A partition is a view of the history, not one the monitors followed: read it.
+      session::evaluate_with_history(set, entities, req.internals(), data->context, *visible, options, d);
+    }
     lines.push_back(format_verdict(seconds, point, d.outcome == verdict::allow));
   }
   return true;

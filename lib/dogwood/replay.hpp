@@ -21,13 +21,16 @@ struct replay_inputs {
   std::string event_schema_name = "event.dwschema";
   std::string macros;  // a macro library replacing the defaults' place; empty: none
   std::string macros_name = "macros.dw";
-  bool validate = false;  // also check predicates against the derived event schema
+  bool validate = false;    // also check predicates against the derived event schema
+  bool incremental = true;  // answer temporal leaves from monitors where their shape allows
 };
 
 struct replay_setup {
   bool ok = false;
   std::vector<diagnostic> diagnostics;  // parse, macro, lowering and (when asked) validation errors
   std::shared_ptr<void> state;          // the compiled set and derived event schema
+  std::size_t temporal_leaves = 0;      // temporal conditions in the set
+  std::size_t monitored_leaves = 0;     // of which the incremental monitors answer
 };
 
 /// Compiles the policies and derives the event schema.

@@ -105,6 +105,7 @@ struct pending_filter {
 };
 struct pending_predicate {
   std::uint32_t index = 0;  // into plan::predicates
+  std::vector<node_id> guards;
   std::vector<pending_field> variable_fields;
   std::vector<pending_filter> filters;
   std::uint32_t timepoint_var = plan::none;
@@ -123,7 +124,6 @@ class planner {
     touched_nodes_.clear();
     touched_aggregates_.clear();
     aggregate_checks_.clear();
-    since_positive_.clear();
     bool ok = l.variables.size() <= 64 && top(l.root) && finish();
     if (ok) {
       out_.monitored[leaf_index] = true;
@@ -203,6 +203,7 @@ class planner {
     a.kind = kind;
     a.window_ms = program_.nodes[id].window_ms;
     a.predicate = pending_[pending].index;
+    a.guards = pending_[pending].guards;
     out_.node_atom[id] = new_atom(std::move(a));
     touched_nodes_.push_back(id);
     return true;
@@ -216,6 +217,7 @@ class planner {
     a.kind = plan::atom_kind::since;
     a.window_ms = n.window_ms;
     a.predicate = pending_[anchor].index;
+    a.guards = pending_[anchor].guards;
     std::vector<node_id> conjuncts;
     flatten(n.a, conjuncts);
     for (node_id c : conjuncts) {
@@ -230,7 +232,6 @@ class planner {
       std::uint32_t pending = 0;
       if (!watch(program_.nodes[predicate_node], pending)) return false;
       l.predicate = pending_[pending].index;
-      if (!l.negated) since_positive_.push_back(pending);
       a.holding.push_back(l);
     }
     out_.node_atom[id] = new_atom(std::move(a));
@@ -248,6 +249,7 @@ class planner {
     a.kind = plan::atom_kind::aggregate;
     a.window_ms = body_node.window_ms;
     a.predicate = pending_[pending].index;
+    a.guards = pending_[pending].guards;
     a.is_sum = agg.is_sum;
     const std::uint32_t atom = new_atom(std::move(a));
     out_.aggregate_atom[index] = atom;
@@ -267,16 +269,44 @@ class planner {
   }
   void flatten(node_id id, std::vector<node_id>& out) const { flatten_into(program_, id, out); }
 
-  // A past operator's operand: a predicate first (the reference binds its variables before
-  // anything after it reads them), then comparisons over its variables and at most one `tp`.
+  // True for a term that reads only constants and the current request: the same at every
+  // timepoint, so a comparison of two such terms is a guard checked once per decision.
+  bool request_side(term_id id) const {
+    const term& t = program_.terms[id];
+    switch (t.kind) {
+      case term_kind::constant:
+      case term_kind::context_path:
+      case term_kind::principal:
+      case term_kind::resource:
+        return true;
+      case term_kind::array:
+        return std::all_of(t.elements.begin(), t.elements.end(), [&](term_id e) { return request_side(e); });
+      default:
+        return false;
+    }
+  }
+
+  // A past operator's operand: exactly one predicate; comparisons of its variables after it
+  // (the reference binds them there first), request-side guards and at most one `tp` anywhere.
   bool body(node_id id, std::uint32_t& pending) {
     std::vector<node_id> conjuncts;
     flatten(id, conjuncts);
-    if (program_.nodes[conjuncts.front()].kind != node_kind::predicate) return false;
-    if (!watch(program_.nodes[conjuncts.front()], pending)) return false;
-    for (std::size_t i = 1; i < conjuncts.size(); ++i) {
+    std::vector<node_id> guards;
+    std::size_t first = 0;
+    for (; first < conjuncts.size(); ++first) {
+      const node& c = program_.nodes[conjuncts[first]];
+      if (c.kind == node_kind::predicate) break;
+      if (c.kind != node_kind::comparison || !request_side(c.left) || !request_side(c.right)) return false;
+      guards.push_back(conjuncts[first]);
+    }
+    if (first == conjuncts.size()) return false;
+    if (!watch(program_.nodes[conjuncts[first]], pending)) return false;
+    pending_[pending].guards = std::move(guards);
+    for (std::size_t i = first + 1; i < conjuncts.size(); ++i) {
       const node& c = program_.nodes[conjuncts[i]];
-      if (c.kind == node_kind::comparison) {
+      if (c.kind == node_kind::comparison && request_side(c.left) && request_side(c.right)) {
+        pending_[pending].guards.push_back(conjuncts[i]);
+      } else if (c.kind == node_kind::comparison) {
         for (term_id side : {c.left, c.right}) {
           const term& t = program_.terms[side];
           if (t.kind == term_kind::variable) {
@@ -403,8 +433,6 @@ class planner {
       locals_by_pending_.resize(pending_.size());
       locals_by_pending_[static_cast<std::size_t>(&pp - pending_.data())] = std::move(slots);
     }
-    for (std::uint32_t p : since_positive_)
-      if (!out_.predicates[pending_[p].index].key_terms.empty()) return false;
     for (const aggregate_check& check : aggregate_checks_) {
       plan::atom& a = out_.atoms[check.atom];
       const pending_predicate& pp = pending_[check.pending];
@@ -435,7 +463,6 @@ class planner {
   std::vector<node_id> touched_nodes_;
   std::vector<std::uint32_t> touched_aggregates_;
   std::vector<aggregate_check> aggregate_checks_;
-  std::vector<std::uint32_t> since_positive_;
 };
 
 }  // namespace
@@ -453,12 +480,6 @@ std::shared_ptr<const monitor_plan> plan_monitors(const temporal_program& progra
   for (std::uint32_t leaf = 0; leaf < program.leaves.size(); ++leaf) p.plan_leaf(leaf);
   for (std::uint32_t i = 0; i < out->predicates.size(); ++i)
     out->by_event[event_route(out->predicates[i].action, out->predicates[i].kind)].push_back(i);
-  for (std::uint32_t i = 0; i < out->atoms.size(); ++i) {
-    const monitor_plan::atom& a = out->atoms[i];
-    if (a.kind == monitor_plan::atom_kind::since &&
-        std::any_of(a.holding.begin(), a.holding.end(), [](const auto& l) { return !l.negated; }))
-      out->since_with_positive.push_back(i);
-  }
   return out;
 }
 
@@ -478,6 +499,15 @@ using keyed = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
 struct stamp {
   std::int64_t time_ms = 0;
   std::uint64_t position = 0;
+};
+
+// The latest run of consecutive events matching a positive conjunct of `A` for one key: every
+// other event breaks `A` for that key, so the latest break is either the newest event or the
+// one just before the run.
+struct match_run {
+  std::int64_t time_ms = 0;
+  std::uint64_t position = 0;  // the run's last match
+  std::uint64_t start = 0;     // the run's first match
 };
 
 // The matches of one key within an aggregate's window, oldest first, with the running sum.
@@ -587,11 +617,11 @@ bool match_event(const monitor_plan::watched& w, const event& e, std::string& ke
 }  // namespace
 
 struct monitor_state::atom_state {
-  keyed<stamp> latest;                             // once, and since's anchors
-  std::vector<keyed<stamp>> literal_latest;        // since: `!P` conjuncts, the latest match per key
-  std::vector<std::optional<stamp>> literal_miss;  // since: positive conjuncts, the latest miss
-  keyed<event_window> per_event;                   // aggregates over timepoints
-  keyed<tuple_window> distinct;                    // aggregates over distinct tuples
+  keyed<stamp> latest;                         // once, and since's anchors
+  std::vector<keyed<stamp>> literal_latest;    // since: `!P` conjuncts, the latest match per key
+  std::vector<keyed<match_run>> literal_runs;  // since: positive conjuncts, the latest run of matches
+  keyed<event_window> per_event;               // aggregates over timepoints
+  keyed<tuple_window> distinct;                // aggregates over distinct tuples
 };
 
 monitor_state::monitor_state(const temporal_program& program, const monitor_plan& plan,
@@ -601,7 +631,7 @@ monitor_state::monitor_state(const temporal_program& program, const monitor_plan
   for (const auto& a : plan.atoms) {
     auto s = std::make_unique<atom_state>();
     s->literal_latest.resize(a.holding.size());
-    s->literal_miss.resize(a.holding.size());
+    s->literal_runs.resize(a.holding.size());
     atoms_.push_back(std::move(s));
   }
   predicate_atom_.assign(plan.predicates.size(), {monitor_plan::none, -1});
@@ -625,7 +655,6 @@ void monitor_state::observe(const event& e) {
       const auto [atom_index, literal] = predicate_atom_[p];
       if (atom_index == monitor_plan::none) continue;
       const monitor_plan::atom& a = plan_->atoms[atom_index];
-      if (literal >= 0 && !a.holding[static_cast<std::size_t>(literal)].negated) continue;  // below
       if (!match_event(plan_->predicates[p], e, key_scratch_, locals_)) continue;
       atom_state& s = *atoms_[atom_index];
       switch (a.kind) {
@@ -638,8 +667,14 @@ void monitor_state::observe(const event& e) {
         case monitor_plan::atom_kind::since:
           if (literal < 0) {
             s.latest.insert_or_assign(key_scratch_, here);
-          } else {
+          } else if (a.holding[static_cast<std::size_t>(literal)].negated) {
             s.literal_latest[static_cast<std::size_t>(literal)].insert_or_assign(key_scratch_, here);
+          } else {
+            auto [slot, fresh] = s.literal_runs[static_cast<std::size_t>(literal)].try_emplace(key_scratch_);
+            match_run& run = slot->second;
+            if (fresh || run.position + 1 != e.position) run.start = e.position;
+            run.position = e.position;
+            run.time_ms = e.time_ms;
           }
           break;
         case monitor_plan::atom_kind::aggregate: {
@@ -667,15 +702,6 @@ void monitor_state::observe(const event& e) {
       }
     }
   }
-  // A positive conjunct of `A` in `A since B` is broken by every event it does not match.
-  for (std::uint32_t atom_index : plan_->since_with_positive) {
-    const monitor_plan::atom& a = plan_->atoms[atom_index];
-    for (std::size_t k = 0; k < a.holding.size(); ++k) {
-      if (a.holding[k].negated) continue;
-      if (!match_event(plan_->predicates[a.holding[k].predicate], e, key_scratch_, locals_))
-        atoms_[atom_index]->literal_miss[k] = here;
-    }
-  }
   if (++observed_since_sweep_ >= sweep_interval_) sweep();
 }
 
@@ -689,10 +715,12 @@ void monitor_state::sweep() {
     auto stale = [&](const auto& entry) { return entry.second.time_ms < oldest; };
     std::erase_if(s.latest, stale);
     for (auto& m : s.literal_latest) std::erase_if(m, stale);
+    for (auto& m : s.literal_runs) std::erase_if(m, stale);
     expire_all(s.per_event, oldest);
     expire_all(s.distinct, oldest);
     entries += s.latest.size() + s.per_event.size() + s.distinct.size();
     for (const auto& m : s.literal_latest) entries += m.size();
+    for (const auto& m : s.literal_runs) entries += m.size();
   }
   // Sweep again after as many events as there are entries: amortized constant per event.
   sweep_interval_ = std::max<std::size_t>(256, entries);
@@ -711,6 +739,7 @@ std::size_t monitor_state::bytes() const noexcept {
     total += sizeof(atom_state);
     total += map_bytes(s->latest, sizeof(stamp));
     for (const auto& m : s->literal_latest) total += map_bytes(m, sizeof(stamp));
+    for (const auto& m : s->literal_runs) total += map_bytes(m, sizeof(match_run));
     total += map_bytes(s->per_event, sizeof(event_window));
     for (const auto& [key, w] : s->per_event) total += w.entries.size() * sizeof(w.entries.front());
     total += map_bytes(s->distinct, sizeof(tuple_window));
@@ -800,14 +829,25 @@ class monitor_state::query {
     return got::value;
   }
 
+  // The body's request-side comparisons: false means no timepoint can satisfy the body.
+  tri guards_hold(const monitor_plan::atom& a) {
+    for (node_id guard : a.guards) {
+      const tri t = compare(program_.nodes[guard]);
+      if (t != tri::yes) return t;
+    }
+    return tri::yes;
+  }
+
   got aggregate_value(std::uint32_t atom_index, value& out) {
     if (atom_index == monitor_plan::none) return got::unknown;
     const monitor_plan::atom& a = plan_.atoms[atom_index];
     atom_state& s = *state_.atoms_[atom_index];
     std::uint64_t count = 0;
     std::uint64_t total = 0;
+    const tri guarded = guards_hold(a);
+    if (guarded == tri::unknown) return got::unknown;
     std::string& key = state_.key_scratch_;
-    const got g = request_key(plan_.predicates[a.predicate], key);
+    const got g = guarded == tri::yes ? request_key(plan_.predicates[a.predicate], key) : got::absent;
     if (g == got::unknown) return g;
     if (g == got::value) {
       const std::int64_t oldest = state_.now_ms_ - a.window_ms;
@@ -828,6 +868,7 @@ class monitor_state::query {
   }
 
   tri past(const monitor_plan::atom& a, atom_state& s) {
+    if (const tri guarded = guards_hold(a); guarded != tri::yes) return guarded;
     std::string& key = state_.key_scratch_;
     const monitor_plan::watched& w = plan_.predicates[a.predicate];
     const got g = request_key(w, key);
@@ -856,13 +897,21 @@ class monitor_state::query {
         auto anchor = s.latest.find(std::string_view(key));
         if (anchor == s.latest.end() || state_.now_ms_ - anchor->second.time_ms > a.window_ms) return tri::no;
         const stamp at = anchor->second;
+        const std::uint64_t newest = state_.next_position_ - 1;
         for (std::size_t k = 0; k < a.holding.size(); ++k) {
-          if (!a.holding[k].negated) {
-            if (s.literal_miss[k] && s.literal_miss[k]->position > at.position) return tri::no;
-            continue;
-          }
           const got lg = request_key(plan_.predicates[a.holding[k].predicate], key);
           if (lg == got::unknown) return tri::unknown;
+          if (!a.holding[k].negated) {
+            // `P` must hold at every event after the anchor: the latest run of matches must
+            // reach the newest event and start no later than just after the anchor.
+            if (newest == at.position) continue;
+            if (lg == got::absent) return tri::no;
+            auto run = s.literal_runs[k].find(std::string_view(key));
+            if (run == s.literal_runs[k].end() || run->second.position != newest ||
+                run->second.start > at.position + 1)
+              return tri::no;
+            continue;
+          }
           if (lg == got::absent) continue;  // the conjunct's predicate cannot match: `!P` holds
           auto m = s.literal_latest[k].find(std::string_view(key));
           if (m != s.literal_latest[k].end() && m->second.position > at.position) return tri::no;

@@ -15,7 +15,7 @@
 //   formerly within W P        the time of the latest match
 //   previous within W P        nothing: the event before the decision point is read directly
 //   A since within W B         the latest B anchor per key; for each `!P` in A the latest match
-//                              per key, for each positive (request-independent) P the latest miss
+//                              per key, for each positive P the latest run of matches per key
 //   count/sum over formerly    the matches in the window per key (deque, expired as it slides),
 //                              or the distinct tuples in the window with their multiplicity
 //
@@ -85,6 +85,7 @@ struct monitor_plan {
     std::int64_t window_ms = 0;
     std::uint32_t predicate = 0;         // the body, or B of since
     std::vector<since_literal> holding;  // since: the conjuncts of A
+    std::vector<node_id> guards;         // request-side comparisons of the body, checked per decision
     // aggregate
     bool is_sum = false;
     bool per_event = false;            // the `for` binders include the body's timepoint
@@ -100,8 +101,6 @@ struct monitor_plan {
   std::vector<bool> monitored;                // by leaf
   /// Watched predicates by action and kind, for routing events.
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_event;
-  /// `since` atoms with a positive conjunct in A: every event can break them.
-  std::vector<std::uint32_t> since_with_positive;
 
   [[nodiscard]] std::size_t monitored_leaves() const noexcept;
 };
