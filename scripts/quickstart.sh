@@ -25,8 +25,33 @@ with open(sys.argv[1]) as requests, open(sys.argv[2]) as decisions:
 PY
 }
 
+# The sessions example has its own policies and entities, and besides requests its script holds
+# event and signal lines, each answered by one acknowledgement line; each description is
+# prefixed with the line's session, or with "signal".
+show_sessions() {
+  local script=examples/sessions/script.jsonl
+  local answers
+  answers=$(build/tools/mandate/mandate eval --policies examples/sessions/policies --max-window 14d \
+    --entities examples/sessions/entities.json --requests "$script")
+  python3 - "$script" <(printf '%s\n' "$answers") <<'PY'
+import json, sys
+with open(sys.argv[1]) as script, open(sys.argv[2]) as answers:
+    lines = [line for line in script if line.strip()]
+    for line, answer in zip(lines, answers):
+        entry = json.loads(line)
+        where = entry.get("session", "signal")
+        if "event" in entry:
+            where += ", event"
+        print(f"[{where}] " + entry.get("description", "(no description)"))
+        print("  " + answer.rstrip("\n"))
+PY
+}
+
 echo "== People and their agents (examples/requests.jsonl)"
 show examples/requests.jsonl
 echo
 echo "== Agents acting through delegation chains, at 2026-11-28T14:00:00Z (examples/agents/requests.jsonl)"
 show examples/agents/requests.jsonl --now 2026-11-28T14:00:00Z
+echo
+echo "== Sessions: history, events and signals (examples/sessions/script.jsonl)"
+show_sessions

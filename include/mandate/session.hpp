@@ -54,11 +54,24 @@ struct session_signal {
 };
 
 /// Where sessions keep their events. The default keeps them in memory (dropped once no window
-/// reaches them); a file log keeps them across restarts (one append-only JSON-lines file per
-/// engine, flushed before the decision it feeds, replayed on open).
+/// reaches them); a file log keeps them across restarts (one JSON-lines file per engine, each
+/// entry flushed before the decision it feeds, replayed on open). The file holds the sessions'
+/// events, terminations and signals (and principals' claims changes); it is compacted as
+/// windows expire, see `compact_after_lines`.
 struct session_options {
   session_clock clock;   ///< default: the system clock
   std::string log_path;  ///< empty: memory only
+  /// Answer temporal conditions from per-condition monitors updated as each event arrives, so
+  /// a decision costs the same whatever the length of the history. False re-reads the history
+  /// on every decision with the reference evaluator (for comparisons and debugging); the
+  /// decisions are the same.
+  bool incremental = true;
+  /// With a file log: compact it automatically once more lines were appended since the last
+  /// compaction than the larger of this and twice the entries a compaction keeps (the events
+  /// still within reach of a window, plus the lines of session and claims state). Compaction
+  /// rewrites the file with only what the sessions still need (session_manager::compact);
+  /// while it runs, decisions that log wait. 0: never automatically.
+  std::uint64_t compact_after_lines = 10000;
 };
 
 /// What a session holds right now.
@@ -68,7 +81,7 @@ struct session_state {
   std::string terminated_reason;
   std::uint64_t events_seen = 0;  ///< every event ever recorded
   std::uint64_t events_kept = 0;  ///< events still within reach of some window
-  std::size_t bytes = 0;          ///< memory held by the kept events
+  std::size_t bytes = 0;          ///< memory held by the kept events and the monitors
   std::string risk_level;
   std::string assurance_level;
 };
@@ -93,15 +106,26 @@ class session_manager {
   /// `@retry_after("30s")`, else the policy's longest window). The request context gains a
   /// `session` record: {"id", and when signalled "risk_level", "assurance_level",
   /// "credential_changed_at"}.
+  /// With `trace`, records why the decision came out as it did (include/mandate/trace.hpp).
   [[nodiscard]] decision evaluate(const policy_set& policies, const entity_store& entities,
                                   const request& req, std::string_view session_id,
-                                  const evaluation_options& options = {}, std::string_view request_id = {});
+                                  const evaluation_options& options = {}, std::string_view request_id = {},
+                                  decision_trace* trace = nullptr);
 
   /// Records a `response`, `error` or other history-only event.
   [[nodiscard]] expected<bool, std::string> record(std::string_view session_id, const session_event& event);
 
-  /// Applies a CAEP signal. The next request sees it.
+  /// Applies a CAEP signal. The next request sees it. With a file log the signal is logged (as
+  /// the state it leaves) before this returns, so a restart keeps it; when it cannot be logged
+  /// it still applies in memory and the error says it was not logged.
   [[nodiscard]] expected<bool, std::string> signal(const session_signal& s);
+
+  /// Compacts the file log now: rewrites it to hold only what the sessions still need (each
+  /// session's kept events, terminated state and signal state, and the principals' claims),
+  /// atomically (`<log_path>.tmp`, synced, renamed over the log), so that reopening it gives the
+  /// same sessions and decisions. True, also without a file log; on an error the old log is
+  /// kept and appended to as before.
+  [[nodiscard]] expected<bool, std::string> compact();
 
   [[nodiscard]] session_state state(std::string_view session_id) const;
 

@@ -42,6 +42,15 @@ class history final : public temporal::timeline {
   /// may need it. Returns how many were dropped.
   std::size_t compact(std::int64_t horizon_ms, bool keep_previous);
   [[nodiscard]] std::uint64_t next_position() const noexcept { return next_position_; }
+  /// Numbers the next event `position` when the history is empty and `position` is ahead: the
+  /// events before it existed and were dropped (a compacted log being reopened). False when
+  /// events are held or `position` is behind.
+  bool resume_at(std::uint64_t position) noexcept {
+    if (!events_.empty() || position < next_position_) return false;
+    dropped_ += position - next_position_;
+    next_position_ = position;
+    return true;
+  }
   [[nodiscard]] std::uint64_t dropped() const noexcept { return dropped_; }
   /// Bytes held by the events' values and the monitors, for memory reports.
   [[nodiscard]] std::size_t bytes() const noexcept;
@@ -71,10 +80,12 @@ void evaluate_with_history(const compiled_policy_set& set, const entity_data& en
                            const request_data& data, const value& context, const temporal::timeline& events,
                            const evaluation_options& options, decision& out) noexcept;
 
-/// The same over a session's history, answering monitorable leaves from its monitors.
+/// The same over a session's history, answering monitorable leaves from its monitors, and
+/// recording the decision in `trace` when one is given.
 void evaluate_with_history(const compiled_policy_set& set, const entity_data& entities,
                            const request_data& data, const value& context, history& events,
-                           const evaluation_options& options, decision& out) noexcept;
+                           const evaluation_options& options, decision& out, decision_trace* trace = nullptr,
+                           const trace_options& trace_with = {}) noexcept;
 
 /// Answers temporal leaves for one decision: evaluates each on the timeline whose last event is
 /// the decision point, once, on first use.

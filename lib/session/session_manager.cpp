@@ -4,10 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "compile/plan.hpp"
 #include "json/cedar_json.hpp"
@@ -53,6 +56,58 @@ struct session_data {
   entity_uid last_principal;
 };
 
+using detail::session::entry_kind;
+using detail::session::logged_event;
+
+// The parsed {"attrs", "parents"} of a token-claims-change.
+bool parse_claims(std::string_view text, claims& c, std::string& error) {
+  nlohmann::json j;
+  detail::json_error problem;
+  if (!detail::parse_json(text.empty() ? std::string_view("{}") : text, j, problem)) {
+    error = "claims: " + problem.message;
+    return false;
+  }
+  if (!j.is_object()) {
+    error = "claims must be a JSON object";
+    return false;
+  }
+  if (j.contains("attrs")) {
+    value attrs;
+    if (!detail::cedar_record_from_json(j["attrs"], *c.storage, attrs, problem)) {
+      error = "claims attrs: " + problem.message;
+      return false;
+    }
+    c.attributes = attrs;
+  }
+  if (j.contains("parents")) {
+    if (!j["parents"].is_array()) {
+      error = "claims parents must be an array";
+      return false;
+    }
+    std::vector<entity_uid> parents;
+    for (const auto& p : j["parents"]) {
+      entity_uid uid;
+      if (!detail::entity_uid_from_json(p, uid, problem)) {
+        error = "claims parents: " + problem.message;
+        return false;
+      }
+      parents.push_back(uid);
+    }
+    c.parents = std::move(parents);
+  }
+  return true;
+}
+
+// A principal's claims after `change`: a member it leaves out stays as it was.
+void merge_claims(claims& slot, const claims& change) {
+  if (change.attributes) {
+    slot.storage = change.storage;
+    slot.attributes = change.attributes;
+  }
+  if (change.parents) slot.parents = change.parents;
+  if (!slot.storage) slot.storage = change.storage;
+}
+
 }  // namespace
 
 struct session_manager::impl {
@@ -68,11 +123,23 @@ struct session_manager::impl {
   std::shared_ptr<detail::entity_data> patched;
   std::uint64_t patched_version = 0;
   std::unique_ptr<detail::session::event_log> log;
+  // Log compaction: one at a time; the trigger weighs the lines written since the last one
+  // against the live events and the state lines the last one wrote.
+  std::mutex compaction;
+  std::atomic<std::uint64_t> live_events{0};
+  std::atomic<std::uint64_t> state_lines{0};
+  std::atomic<std::uint64_t> retry_after{0};  // lines written when a failed compaction may retry
+
+  std::shared_ptr<session_data> new_session() const {
+    auto s = std::make_shared<session_data>();
+    s->events.set_incremental(options.incremental);
+    return s;
+  }
 
   std::shared_ptr<session_data> find_or_create(std::string_view id) {
     std::lock_guard guard(lock);
     auto& slot = sessions[std::string(id)];
-    if (!slot) slot = std::make_shared<session_data>();
+    if (!slot) slot = new_session();
     return slot;
   }
 
@@ -113,6 +180,84 @@ struct session_manager::impl {
     patched_version = claims_version;
     return *patched;
   }
+
+  [[nodiscard]] bool compaction_due() const {
+    const std::uint64_t every = options.compact_after_lines;
+    if (!log || every == 0) return false;
+    const std::uint64_t written = log->written_since_rewrite();
+    return written > std::max(every, 2 * (live_events.load() + state_lines.load())) &&
+           written >= retry_after.load();
+  }
+
+  // Rewrites the log with what the sessions hold now. Every line is written under the lock of
+  // its session (claims under `lock`), and every session and `lock` are held here, so no line
+  // can be written between the snapshot and the switch to the new file. Caller holds
+  // `compaction`.
+  bool compact_log(std::string& error) {
+    std::lock_guard guard(lock);
+    std::vector<std::pair<const std::string*, session_data*>> order;
+    order.reserve(sessions.size());
+    for (const auto& [id, s] : sessions) order.emplace_back(&id, s.get());
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+    std::vector<std::unique_lock<std::mutex>> held;
+    held.reserve(order.size());
+    for (const auto& [id, s] : order) held.emplace_back(s->lock);
+
+    std::vector<logged_event> entries;
+    std::vector<std::uint64_t> principals;
+    for (const auto& [key, c] : principal_claims) principals.push_back(key);
+    std::sort(principals.begin(), principals.end());
+    for (std::uint64_t key : principals) {
+      const claims& c = principal_claims.at(key);
+      logged_event& entry = entries.emplace_back();
+      entry.kind = entry_kind::claims;
+      entry.subject = {static_cast<detail::symbol>(key >> 32),
+                       static_cast<detail::symbol>(key & 0xffffffffU)};
+      entry.storage = c.storage;
+      entry.attributes = c.attributes;
+      entry.parents = c.parents;
+    }
+    std::uint64_t events = 0;
+    for (const auto& [id, s] : order) {
+      auto add = [&, id = id](entry_kind kind) -> logged_event& {
+        logged_event& entry = entries.emplace_back();
+        entry.kind = kind;
+        entry.session_id = *id;
+        return entry;
+      };
+      for (std::size_t i = 0; i < s->events.size(); ++i) {
+        logged_event& entry = add(entry_kind::event);
+        entry.event = s->events.at(i);
+        entry.has_position = true;
+        ++events;
+      }
+      if (s->has_principal) add(entry_kind::last_principal).subject = s->last_principal;
+      if (s->terminated) add(entry_kind::terminate).reason = s->terminated_reason;
+      if (!s->risk_level.empty()) add(entry_kind::risk_level).level = s->risk_level;
+      if (!s->assurance_level.empty()) add(entry_kind::assurance_level).level = s->assurance_level;
+      if (s->credential_changed_at != 0)
+        add(entry_kind::credential_change).time_ms = s->credential_changed_at;
+    }
+    if (!log->rewrite(entries, error)) return false;
+    live_events = events;
+    state_lines = entries.size() - events;
+    retry_after = 0;
+    return true;
+  }
+
+  // Compacts the log when enough was appended since the last time; called with no session
+  // locked. A failure keeps the old log (still appended to) and waits as long again to retry.
+  void maybe_compact() noexcept {
+    try {
+      if (!compaction_due()) return;
+      std::unique_lock serial(compaction, std::try_to_lock);
+      if (!serial.owns_lock() || !compaction_due()) return;  // another thread is at it or was
+      std::string error;
+      if (!compact_log(error)) retry_after = log->written_since_rewrite() + options.compact_after_lines;
+    } catch (...) {
+      // As a failed rewrite: the old log stays.
+    }
+  }
 };
 
 session_manager::session_manager(session_options options) : impl_(std::make_unique<impl>()) {
@@ -128,20 +273,60 @@ expected<std::unique_ptr<session_manager>, std::string> session_manager::open(se
   std::string error;
   auto log = detail::session::event_log::open(options.log_path, error);
   if (!log) return unexpected(error);
-  // Recover: replay every logged event into its session, in order.
+  // Recover: replay every logged entry into its session (or principal), in order.
+  impl& m = *manager->impl_;
+  const detail::symbol request_kind = intern("request");
   bool ok = log->replay(
-      [&](const detail::session::logged_event& entry) {
-        auto s = manager->impl_->find_or_create(entry.session_id);
-        if (entry.is_terminate) {
-          s->terminated = true;
-          s->terminated_reason = entry.reason;
-          return;
+      [&](const logged_event& entry, std::string& why) {
+        if (entry.kind == entry_kind::claims) {
+          claims change;
+          change.storage = entry.storage;
+          change.attributes = entry.attributes;
+          change.parents = entry.parents;
+          merge_claims(m.principal_claims[entry.subject.key()], change);
+          ++m.claims_version;
+          return true;
         }
-        s->events.append(entry.event);
-        if (entry.event.has_principal) {
-          s->has_principal = true;
-          s->last_principal = entry.event.principal;
+        auto s = m.find_or_create(entry.session_id);
+        switch (entry.kind) {
+          case entry_kind::event: {
+            // A compacted log numbers its first kept event: continue from there.
+            if (entry.has_position && entry.event.position != s->events.next_position() &&
+                !s->events.resume_at(entry.event.position)) {
+              why = "event position " + std::to_string(entry.event.position) + " where " +
+                    std::to_string(s->events.next_position()) + " was due";
+              return false;
+            }
+            s->events.append(entry.event);
+            ++m.live_events;
+            // Subject-wide signals follow the principal of a session's last request.
+            if (entry.event.has_principal && entry.event.kind == request_kind) {
+              s->has_principal = true;
+              s->last_principal = entry.event.principal;
+            }
+            break;
+          }
+          case entry_kind::terminate:
+            s->terminated = true;
+            s->terminated_reason = entry.reason;
+            break;
+          case entry_kind::risk_level:
+            s->risk_level = entry.level;
+            break;
+          case entry_kind::assurance_level:
+            s->assurance_level = entry.level;
+            break;
+          case entry_kind::credential_change:
+            s->credential_changed_at = entry.time_ms;
+            break;
+          case entry_kind::last_principal:
+            s->has_principal = true;
+            s->last_principal = entry.subject;
+            break;
+          case entry_kind::claims:
+            break;
         }
+        return true;
       },
       error);
   if (!ok) return unexpected(error);
@@ -214,7 +399,8 @@ void apply_responses(const detail::compiled_policy_set& set, session_data& s, de
 
 decision session_manager::evaluate(const policy_set& policies, const entity_store& entities,
                                    const request& req, std::string_view session_id,
-                                   const evaluation_options& options, std::string_view request_id) {
+                                   const evaluation_options& options, std::string_view request_id,
+                                   decision_trace* trace) {
   decision out;
   out.mode = options.mode;
   try {
@@ -248,22 +434,24 @@ decision session_manager::evaluate(const policy_set& policies, const entity_stor
       }
     }
     s->events.append(std::move(e));
+    ++impl_->live_events;
     s->has_principal = true;
     s->last_principal = view.principal;
-    detail::session::evaluate_with_history(set, store, data, context, s->events, options, out);
+    detail::session::evaluate_with_history(set, store, data, context, s->events, options, out, trace);
     apply_responses(set, *s, out);
     if (out.response == session_response::terminate && impl_->log) {
       std::string error;
       (void)impl_->log->append_terminate(session_id, s->terminated_reason, error);
     }
     const std::int64_t horizon = std::max<std::int64_t>(set.temporal.max_horizon_ms(), 0);
-    s->events.compact(horizon, true);
+    impl_->live_events -= s->events.compact(horizon, true);
   } catch (...) {
     out = decision{};
     out.outcome = verdict::deny;
     out.failed_closed = true;
     out.errors.push_back({"", "internal error: session evaluation could not complete"});
   }
+  impl_->maybe_compact();
   return out;
 }
 
@@ -300,13 +488,17 @@ expected<bool, std::string> session_manager::record(std::string_view session_id,
     e.resource = uid_of(*event.resource);
   }
   auto s = impl_->find_or_create(session_id);
-  std::lock_guard guard(s->lock);
-  e.time_ms = impl_->clock();
-  if (impl_->log) {
-    std::string log_error;
-    if (!impl_->log->append(session_id, e, log_error)) return unexpected("session log: " + log_error);
+  {
+    std::lock_guard guard(s->lock);
+    e.time_ms = impl_->clock();
+    if (impl_->log) {
+      std::string log_error;
+      if (!impl_->log->append(session_id, e, log_error)) return unexpected("session log: " + log_error);
+    }
+    s->events.append(std::move(e));
+    ++impl_->live_events;
   }
-  s->events.append(std::move(e));
+  impl_->maybe_compact();
   return true;
 }
 
@@ -323,75 +515,85 @@ expected<bool, std::string> session_manager::signal(const session_signal& sig) {
 
   if (sig.type == "token-claims-change") {
     if (!sig.subject) return unexpected(std::string("token-claims-change needs a subject"));
-    nlohmann::json j;
-    detail::json_error error;
-    if (!detail::parse_json(sig.claims_json.empty() ? std::string_view("{}") : sig.claims_json, j, error))
-      return unexpected("claims: " + error.message);
-    if (!j.is_object()) return unexpected(std::string("claims must be a JSON object"));
     claims c;
-    if (j.contains("attrs")) {
-      value attrs;
-      if (!detail::cedar_record_from_json(j["attrs"], *c.storage, attrs, error))
-        return unexpected("claims attrs: " + error.message);
-      c.attributes = attrs;
+    std::string error;
+    if (!parse_claims(sig.claims_json, c, error)) return unexpected(error);
+    logged_event entry;
+    entry.kind = entry_kind::claims;
+    entry.subject = uid_of(*sig.subject);
+    entry.storage = c.storage;
+    entry.attributes = c.attributes;
+    entry.parents = c.parents;
+    bool logged = true;
+    {
+      std::lock_guard guard(impl_->lock);
+      merge_claims(impl_->principal_claims[entry.subject.key()], c);
+      ++impl_->claims_version;
+      if (impl_->log) logged = impl_->log->write(entry, error);
     }
-    if (j.contains("parents")) {
-      if (!j["parents"].is_array()) return unexpected(std::string("claims parents must be an array"));
-      std::vector<entity_uid> parents;
-      for (const auto& p : j["parents"]) {
-        entity_uid uid;
-        if (!detail::entity_uid_from_json(p, uid, error))
-          return unexpected("claims parents: " + error.message);
-        parents.push_back(uid);
-      }
-      c.parents = std::move(parents);
-    }
-    std::lock_guard guard(impl_->lock);
-    auto& slot = impl_->principal_claims[uid_of(*sig.subject).key()];
-    if (c.attributes) {
-      slot.storage = c.storage;
-      slot.attributes = c.attributes;
-    }
-    if (c.parents) slot.parents = c.parents;
-    if (!slot.storage) slot.storage = c.storage;
-    ++impl_->claims_version;
+    if (!logged) return unexpected("session log: signal applied but not logged: " + error);
+    impl_->maybe_compact();
     return true;
   }
 
   // The sessions a signal applies to: the one named, or every session of the subject.
-  std::vector<std::shared_ptr<session_data>> targets;
+  std::vector<std::pair<std::string, std::shared_ptr<session_data>>> targets;
   {
     std::lock_guard guard(impl_->lock);
     if (!sig.session_id.empty()) {
       auto& slot = impl_->sessions[sig.session_id];
-      if (!slot) slot = std::make_shared<session_data>();
-      targets.push_back(slot);
+      if (!slot) slot = impl_->new_session();
+      targets.emplace_back(sig.session_id, slot);
     } else {
       const entity_uid subject = uid_of(*sig.subject);
       for (auto& [id, s] : impl_->sessions)
-        if (s->has_principal && s->last_principal == subject) targets.push_back(s);
+        if (s->has_principal && s->last_principal == subject) targets.emplace_back(id, s);
     }
   }
   const std::int64_t now = impl_->clock();
-  for (auto& s : targets) {
+  std::string first_error;
+  for (auto& [id, s] : targets) {
     std::lock_guard guard(s->lock);
+    // Applied first, then logged (as the state it leaves), under the session's lock.
+    logged_event entry;
+    entry.session_id = id;
     if (sig.type == "session-revoked") {
       s->terminated = true;
       s->terminated_reason = sig.reason.empty() ? "session revoked" : "session revoked: " + sig.reason;
-      if (impl_->log) {
-        std::string error;
-        if (!impl_->log->append_terminate(sig.session_id, s->terminated_reason, error))
-          return unexpected(error);
-      }
+      entry.kind = entry_kind::terminate;
+      entry.reason = s->terminated_reason;
     } else if (sig.type == "credential-change") {
       s->credential_changed_at = now;
+      entry.kind = entry_kind::credential_change;
+      entry.time_ms = now;
     } else if (sig.type == "assurance-level-change") {
       s->assurance_level = sig.level;
-    } else if (sig.type == "risk-level-change") {
+      entry.kind = entry_kind::assurance_level;
+      entry.level = sig.level;
+    } else {
       s->risk_level = sig.level;
+      entry.kind = entry_kind::risk_level;
+      entry.level = sig.level;
     }
+    std::string error;
+    if (impl_->log && !impl_->log->write(entry, error) && first_error.empty())
+      first_error = "session log: signal applied but not logged: " + error;
   }
+  if (!first_error.empty()) return unexpected(first_error);
+  impl_->maybe_compact();
   return true;
+}
+
+expected<bool, std::string> session_manager::compact() {
+  try {
+    if (!impl_->log) return true;
+    std::lock_guard serial(impl_->compaction);
+    std::string error;
+    if (!impl_->compact_log(error)) return unexpected("session log: " + error);
+    return true;
+  } catch (...) {
+    return unexpected(std::string("session log: compaction could not complete"));
+  }
 }
 
 session_state session_manager::state(std::string_view session_id) const {
