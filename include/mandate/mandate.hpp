@@ -18,6 +18,7 @@
 #include "mandate/grants.hpp"
 #include "mandate/policy_set.hpp"
 #include "mandate/replay.hpp"
+#include "mandate/trace.hpp"
 #include "mandate/request.hpp"
 #include "mandate/schema.hpp"
 #include "mandate/session.hpp"

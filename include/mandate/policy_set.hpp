@@ -18,6 +18,7 @@
 #include "mandate/entities.hpp"
 #include "mandate/expected.hpp"
 #include "mandate/request.hpp"
+#include "mandate/trace.hpp"
 
 namespace mandate {
 namespace detail {
@@ -101,6 +102,11 @@ class policy_set {
   /// Same, writing into `out` and reusing its storage.
   void evaluate(const request& req, const entity_store& entities, decision& out,
                 const evaluation_options& options = {}) const noexcept;
+  /// Same, and records in `trace` why (include/mandate/trace.hpp): every candidate policy's
+  /// scope, clauses and effect, per identity of a delegation chain. The plain overloads do
+  /// none of this work.
+  void evaluate(const request& req, const entity_store& entities, decision& out, decision_trace& trace,
+                const evaluation_options& options = {}, const trace_options& trace_with = {}) const noexcept;
 
   /// Number of policies.
   [[nodiscard]] std::size_t size() const noexcept;

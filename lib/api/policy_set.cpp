@@ -12,6 +12,7 @@
 #include "compile/plan.hpp"
 #include "eval/chain.hpp"
 #include "eval/evaluate.hpp"
+#include "eval/trace.hpp"
 #include "parse/parser.hpp"
 #include "session/history.hpp"
 #include "temporal/parse.hpp"
@@ -251,44 +252,70 @@ decision policy_set::evaluate(const request& req, const entity_store& entities,
 
 namespace {
 
+// Where a traced decision records each identity; null for the plain path.
+struct tracing {
+  decision_trace* trace;
+  trace_options options;
+};
+
 // One identity's decision, with no chain: the plain path every evaluation ends in.
 void evaluate_view(const compiled_policy_set& set, const detail::entity_data& entities,
-                   const detail::request_view& view, const evaluation_options& options, decision& out);
+                   const detail::request_view& view, const evaluation_options& options, decision& out,
+                   const tracing* traced = nullptr);
 
 // One identity's decision with `events` (ending with the request's own) visible to its
 // temporal conditions. Each identity of a chain gets its own oracle: a leaf may read `principal`.
 void evaluate_view_over(const compiled_policy_set& set, const detail::entity_data& entities,
                         detail::request_view view, const detail::temporal::timeline& events,
                         detail::temporal::monitor_state* monitors, const evaluation_options& options,
-                        decision& out) {
+                        decision& out, const tracing* traced = nullptr) {
   detail::session::history_oracle oracle(set.temporal, events, {&view, &entities}, monitors);
   view.temporal = &oracle;
-  evaluate_view(set, entities, view, options, out);
+  evaluate_view(set, entities, view, options, out, traced);
 }
 
 void evaluate_view(const compiled_policy_set& set, const detail::entity_data& entities,
-                   const detail::request_view& view, const evaluation_options& options, decision& out) {
+                   const detail::request_view& view, const evaluation_options& options, decision& out,
+                   const tracing* traced) {
   if (!set.temporal.empty() && view.temporal == nullptr) {
     // Outside a session a temporal condition sees a history of one event, the request itself,
     // as a fresh Dogwood authorizer fed one decision event does.
     detail::temporal::event self = detail::session::make_request_event(view, 0, "", "");
     detail::temporal::pointer_timeline events;
     events.events.push_back(&self);
-    evaluate_view_over(set, entities, view, events, nullptr, options, out);
+    evaluate_view_over(set, entities, view, events, nullptr, options, out, traced);
     return;
   }
   auto& scratch = detail::eval_scratch::for_this_thread();
   scratch.reset();
-  if (options.engine == evaluator::reference) {
+  if (traced != nullptr) {
+    // The traced path: the same candidates through the plan evaluator instantiated with a
+    // recorder. The identities of a chain are recorded in the order they are checked.
+    identity_trace& identity = traced->trace->identities.emplace_back();
+    identity.principal = detail::to_cedar(view.principal);
+    detail::trace_recorder recorder(set, entities, view, scratch, identity, traced->options);
+    detail::evaluate_plan_traced(set, entities, view, scratch, recorder);
+    detail::assemble_decision(set, scratch, options.mode, out);
+    recorder.finish(out);
+  } else if (options.engine == evaluator::reference) {
     detail::evaluate_reference(set, entities, view, scratch);
+    detail::assemble_decision(set, scratch, options.mode, out);
   } else {
     detail::evaluate_plan(set, entities, view, scratch);
+    detail::assemble_decision(set, scratch, options.mode, out);
   }
-  detail::assemble_decision(set, scratch, options.mode, out);
   out.deciding_hop = -1;
   out.deciding_principal.clear();
   out.chain_violation.clear();
   out.chain_message.clear();
+}
+
+// A chain's identities are traced in the order they are checked, the principal first; a
+// request without a chain has one identity and no hop.
+void number_hops(decision_trace& trace, const decision& d) {
+  const bool chained = trace.identities.size() > 1 || d.deciding_hop >= 0;
+  for (std::size_t i = 0; i < trace.identities.size(); ++i)
+    trace.identities[i].hop = chained ? static_cast<std::int32_t>(i) : -1;
 }
 
 // Every decision: the chain's identities or the request alone, failing closed on anything
@@ -297,27 +324,36 @@ void evaluate_view(const compiled_policy_set& set, const detail::entity_data& en
 void decide(const compiled_policy_set& set, const detail::entity_data& entities,
             const detail::request_data& data, const detail::value* context,
             const detail::temporal::timeline* events, detail::temporal::monitor_state* monitors,
-            const evaluation_options& options, decision& out) noexcept {
+            const evaluation_options& options, decision& out, const tracing* traced = nullptr) noexcept {
   try {
+    if (traced != nullptr) {
+      traced->trace->clear();
+      traced->trace->policy_count = set.ast.policies.size();
+    }
     if (events == nullptr) {
+      auto plain = [&](const compiled_policy_set& s, const detail::entity_data& e,
+                       const detail::request_view& view, const evaluation_options& o,
+                       decision& d) { evaluate_view(s, e, view, o, d, traced); };
       if (detail::needs_chain_evaluation(data)) {
-        detail::evaluate_chain(set, entities, data, options, evaluate_view, out);
+        detail::evaluate_chain(set, entities, data, options, plain, out);
       } else {
-        evaluate_view(set, entities, data, options, out);
+        evaluate_view(set, entities, data, options, out, traced);
       }
+      if (traced != nullptr) number_hops(*traced->trace, out);
       return;
     }
     auto over_events = [&](const compiled_policy_set& s, const detail::entity_data& e,
                            const detail::request_view& view, const evaluation_options& o, decision& d) {
       detail::request_view with_context = view;
       with_context.context = *context;
-      evaluate_view_over(s, e, with_context, *events, monitors, o, d);
+      evaluate_view_over(s, e, with_context, *events, monitors, o, d, traced);
     };
     if (detail::needs_chain_evaluation(data)) {
       detail::evaluate_chain(set, entities, data, options, over_events, out);
     } else {
       over_events(set, entities, data, options, out);
     }
+    if (traced != nullptr) number_hops(*traced->trace, out);
   } catch (...) {
     // Whatever it was, the answer is no.
     out.outcome = verdict::deny;
@@ -340,6 +376,13 @@ void policy_set::evaluate(const request& req, const entity_store& entities, deci
   decide(*impl_, entities.internals(), req.internals(), nullptr, nullptr, nullptr, options, out);
 }
 
+void policy_set::evaluate(const request& req, const entity_store& entities, decision& out,
+                          decision_trace& trace, const evaluation_options& options,
+                          const trace_options& trace_with) const noexcept {
+  const tracing traced{&trace, trace_with};
+  decide(*impl_, entities.internals(), req.internals(), nullptr, nullptr, nullptr, options, out, &traced);
+}
+
 }  // namespace v0
 }  // namespace mandate
 
@@ -353,13 +396,15 @@ void evaluate_with_history(const compiled_policy_set& set, const entity_data& en
 
 void evaluate_with_history(const compiled_policy_set& set, const entity_data& entities,
                            const request_data& data, const value& context, history& events,
-                           const evaluation_options& options, decision& out) noexcept {
+                           const evaluation_options& options, decision& out, decision_trace* trace,
+                           const trace_options& trace_with) noexcept {
   temporal::monitor_state* monitors = nullptr;
   try {
     monitors = events.monitors_for(set);
   } catch (...) {  // NOLINT(bugprone-empty-catch): without monitors the reference evaluator answers
   }
-  decide(set, entities, data, &context, &events, monitors, options, out);
+  const tracing traced{trace, trace_with};
+  decide(set, entities, data, &context, &events, monitors, options, out, trace != nullptr ? &traced : nullptr);
 }
 
 }  // namespace mandate::detail::session

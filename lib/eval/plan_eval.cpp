@@ -4,9 +4,11 @@
 // condition runs as flat code on a reused per-thread stack. No recursion, no allocation in
 // steady state (set and record literals go to the per-thread arena).
 #include <algorithm>
+#include <type_traits>
 
 #include "eval/evaluate.hpp"
 #include "eval/ops.hpp"
+#include "eval/trace.hpp"
 
 namespace mandate::detail {
 namespace {
@@ -176,8 +178,15 @@ void append(std::span<const std::uint32_t> found, std::vector<std::uint32_t>& ou
 
 }  // namespace
 
-void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, const request_view& req,
-                   eval_scratch& scratch) {
+namespace {
+
+// No recorder: every `if constexpr` below compiles away, and the plain path is what it was.
+struct no_recorder {};
+
+template <typename Recorder>
+void run_plan(const compiled_policy_set& set, const entity_data& entities, const request_view& req,
+              eval_scratch& scratch, Recorder& recorder) {
+  constexpr bool traced = !std::is_same_v<Recorder, no_recorder>;
   const plan& p = set.code;
   auto& candidates = scratch.candidates;
   auto& actions = scratch.keys[0];
@@ -196,20 +205,40 @@ void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, 
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   if (scratch.stack.size() < p.max_stack) scratch.stack.resize(p.max_stack);
+  if constexpr (traced) recorder.candidates(candidates);
 
   eval_context ctx{entities, req, scratch.values, scratch.error, set.code.levels};
   machine vm(set, ctx, scratch.stack);
   for (std::uint32_t index : candidates) {
     const policy& source = set.ast.policies[index];
-    if (!scope_applies(entities, source, req)) continue;
+    if (!scope_applies(entities, source, req)) {
+      if constexpr (traced) recorder.scope_failed(index);
+      continue;
+    }
+    if constexpr (traced) recorder.scope_matched(index);
     const compiled_policy& compiled = p.policies[index];
     settle_policy(index, compiled.condition_count, ctx, scratch,
                   [&](std::uint32_t i, bool& is_when, value& out) {
                     const compiled_condition& cond = p.conditions[compiled.condition_begin + i];
                     is_when = cond.is_when;
-                    return vm.run(cond.code_begin, cond.code_end, out);
+                    const bool ok = vm.run(cond.code_begin, cond.code_end, out);
+                    if constexpr (traced) recorder.clause(index, i, ok, out, scratch.error);
+                    return ok;
                   });
   }
+}
+
+}  // namespace
+
+void evaluate_plan(const compiled_policy_set& set, const entity_data& entities, const request_view& req,
+                   eval_scratch& scratch) {
+  no_recorder none;
+  run_plan(set, entities, req, scratch, none);
+}
+
+void evaluate_plan_traced(const compiled_policy_set& set, const entity_data& entities,
+                          const request_view& req, eval_scratch& scratch, trace_recorder& recorder) {
+  run_plan(set, entities, req, scratch, recorder);
 }
 
 }  // namespace mandate::detail

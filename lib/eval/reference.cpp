@@ -7,6 +7,7 @@
 
 #include "eval/evaluate.hpp"
 #include "eval/ops.hpp"
+#include "eval/trace.hpp"
 
 namespace mandate::detail {
 namespace {
@@ -129,6 +130,11 @@ class tree_walker {
 };
 
 }  // namespace
+
+bool evaluate_expression(const policy_set_ast& ast, eval_context& ctx, expr_id id, value& out) {
+  tree_walker walker(ast, ctx);
+  return walker.eval(id, out);
+}
 
 void evaluate_reference(const compiled_policy_set& set, const entity_data& entities, const request_view& req,
                         eval_scratch& scratch) {

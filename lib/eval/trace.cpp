@@ -1,0 +1,271 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The trace recorder: what each candidate policy did, in the author's terms. Runs only on the
+// traced path; the sub-expression values of a failing clause are computed again with the
+// reference interpreter, for that clause alone.
+#include "eval/trace.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "parse/parser.hpp"
+
+namespace mandate::detail {
+
+namespace {
+
+// Nesting of `&&`, `||` and `!` followed to find the failing part; deeper is reported whole.
+constexpr int max_failure_depth = 64;
+
+std::string_view effect_name(effect e) {
+  switch (e) {
+    case effect::permit:
+      return "permit";
+    case effect::forbid:
+      return "forbid";
+    case effect::require_approval:
+      return "require_approval";
+  }
+  return "permit";
+}
+
+void locate(const policy_set_ast& ast, source_span span, source_location& where, std::string& line) {
+  diagnostic d = make_diagnostic(ast, span, "", "", severity::note);
+  where = std::move(d.where);
+  line = std::move(d.source_line);
+}
+
+bool is_value_leaf(expr_kind k) { return k == expr_kind::literal; }
+
+}  // namespace
+
+trace_recorder::trace_recorder(const compiled_policy_set& set, const entity_data& entities,
+                               const request_view& request, eval_scratch& scratch, identity_trace& out,
+                               const trace_options& options)
+    : set_(set),
+      entities_(entities),
+      request_(request),
+      scratch_(scratch),
+      out_(out),
+      options_(options),
+      slot_(set.ast.policies.size(), -1) {}
+
+std::string trace_recorder::text_of(source_span span) const {
+  if (span.file >= set_.ast.files.size()) return {};
+  const std::string& text = set_.ast.files[span.file].text;
+  const auto begin = std::min<std::size_t>(span.begin, text.size());
+  const auto end = std::clamp<std::size_t>(span.end, begin, text.size());
+  std::string out = text.substr(begin, end - begin);
+  // One line for people: collapse runs of whitespace.
+  std::string collapsed;
+  bool space = false;
+  for (char c : out) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = true;
+      continue;
+    }
+    if (space && !collapsed.empty()) collapsed.push_back(' ');
+    space = false;
+    collapsed.push_back(c);
+  }
+  return collapsed;
+}
+
+policy_trace& trace_recorder::start(std::uint32_t policy) {
+  if (slot_[policy] >= 0) return out_.policies[static_cast<std::size_t>(slot_[policy])];
+  const detail::policy& p = set_.ast.policies[policy];
+  policy_trace t;
+  t.id = set_.ids[policy];
+  t.kind = std::string(effect_name(p.kind));
+  locate(set_.ast, p.effect_span, t.where, t.source_line);
+  if (const annotation* reason = p.find_annotation("reason")) t.reason = reason->value;
+  slot_[policy] = static_cast<std::int32_t>(out_.policies.size());
+  out_.policies.push_back(std::move(t));
+  return out_.policies.back();
+}
+
+void trace_recorder::candidates(const std::vector<std::uint32_t>& candidates) {
+  std::size_t decidable = 0;
+  for (const auto& p : set_.ast.policies) decidable += p.is_template() ? 0 : 1;
+  out_.ruled_out = decidable >= candidates.size() ? decidable - candidates.size() : 0;
+  if (!options_.include_ruled_out) return;
+  for (std::uint32_t i = 0; i < set_.ast.policies.size(); ++i) {
+    if (set_.ast.policies[i].is_template() || std::binary_search(candidates.begin(), candidates.end(), i))
+      continue;
+    policy_trace& t = start(i);
+    t.ruled_out_by_index = true;
+    describe_scope(i, t);
+  }
+}
+
+void trace_recorder::describe_scope(std::uint32_t policy, policy_trace& t) {
+  const detail::policy& p = set_.ast.policies[policy];
+  struct part {
+    const scope_constraint& constraint;
+    entity_uid actual;
+    scope_result result;
+    std::string_view name;
+  };
+  const part parts[] = {{p.principal, request_.principal, scope_result::principal, "principal"},
+                        {p.action, request_.action, scope_result::action, "action"},
+                        {p.resource, request_.resource, scope_result::resource, "resource"}};
+  for (const part& x : parts) {
+    if (scope_matches(entities_, x.constraint, x.actual)) continue;
+    t.scope = x.result;
+    const std::string actual = to_cedar(x.actual);
+    const scope_constraint& c = x.constraint;
+    switch (c.op) {
+      case scope_op::any:
+        break;
+      case scope_op::equal:
+        t.scope_detail = fmt::format("{} is {}, not {}", x.name, actual, to_cedar(c.entity));
+        break;
+      case scope_op::in:
+        t.scope_detail = fmt::format("{} {} is not in {}", x.name, actual, to_cedar(c.entity));
+        break;
+      case scope_op::is:
+        t.scope_detail = fmt::format("{} {} is not a {}", x.name, actual, symbol_text(c.type));
+        break;
+      case scope_op::is_in:
+        t.scope_detail = x.actual.type != c.type
+                             ? fmt::format("{} {} is not a {}", x.name, actual, symbol_text(c.type))
+                             : fmt::format("{} {} is not in {}", x.name, actual, to_cedar(c.entity));
+        break;
+      case scope_op::in_list: {
+        std::string list;
+        for (const entity_uid& e : c.list) list += (list.empty() ? "" : ", ") + to_cedar(e);
+        t.scope_detail = fmt::format("{} {} is not in [{}]", x.name, actual, list);
+        break;
+      }
+    }
+    locate(set_.ast, c.span, t.scope_where, t.scope_source_line);
+    return;
+  }
+}
+
+void trace_recorder::scope_failed(std::uint32_t policy) { describe_scope(policy, start(policy)); }
+
+void trace_recorder::scope_matched(std::uint32_t policy) {
+  policy_trace& t = start(policy);
+  t.scope = scope_result::matched;
+  t.applied = set_.ast.policies[policy].conditions.empty();
+}
+
+void trace_recorder::clause(std::uint32_t policy, std::uint32_t index, bool ok, const value& result,
+                            const std::string& error) {
+  policy_trace& t = start(policy);
+  const condition& c = set_.ast.policies[policy].conditions[index];
+  clause_trace ct;
+  ct.is_when = c.is_when;
+  const source_span body = set_.ast.at(c.body).span;
+  ct.text = text_of(body);
+  locate(set_.ast, body, ct.where, ct.source_line);
+  const bool is_bool = ok && result.kind == value_kind::boolean;
+  if (!ok || !is_bool) {
+    ct.errored = true;
+    ct.error = ok ? fmt::format("{} condition is {}, not a Bool", c.is_when ? "a `when`" : "an `unless`",
+                                to_cedar(result))
+                  : error;
+    t.errored = true;
+    t.error = ct.error;
+  } else {
+    ct.value = result.boolean ? "true" : "false";
+    if (result.boolean != c.is_when) {
+      // The clause that stops the policy: find the part that made it so.
+      find_failure(c.body, c.is_when, ct, 0);
+    } else if (index + 1 == set_.ast.policies[policy].conditions.size()) {
+      t.applied = true;
+    }
+  }
+  t.clauses.push_back(std::move(ct));
+}
+
+// Follows `&&`, `||` and `!` down to the sub-expression whose value decided against `wanted`.
+void trace_recorder::find_failure(expr_id id, bool wanted, clause_trace& out, int depth) {
+  const expr& e = set_.ast.at(id);
+  eval_context ctx{entities_, request_, scratch_.values, scratch_.error, set_.code.levels};
+  if (depth < max_failure_depth) {
+    if (e.kind == expr_kind::logical_not) return find_failure(e.a, !wanted, out, depth + 1);
+    const bool descend =
+        (e.kind == expr_kind::logical_and && wanted) || (e.kind == expr_kind::logical_or && !wanted);
+    if (descend) {
+      value left;
+      if (evaluate_expression(set_.ast, ctx, e.a, left) && left.kind == value_kind::boolean &&
+          left.boolean != wanted)
+        return find_failure(e.a, wanted, out, depth + 1);
+      return find_failure(e.b, wanted, out, depth + 1);
+    }
+  }
+  out.failed_part = text_of(e.span);
+  locate(set_.ast, e.span, out.failed_where, out.source_line);
+  describe_operands(id, out);
+}
+
+// The values the failing part saw: each operand that is not a literal, as `text` is value.
+void trace_recorder::describe_operands(expr_id id, clause_trace& out) {
+  const expr& e = set_.ast.at(id);
+  std::vector<expr_id> operands;
+  switch (e.kind) {
+    case expr_kind::equal:
+    case expr_kind::not_equal:
+    case expr_kind::less:
+    case expr_kind::less_equal:
+    case expr_kind::greater:
+    case expr_kind::greater_equal:
+    case expr_kind::in:
+    case expr_kind::add:
+    case expr_kind::subtract:
+    case expr_kind::multiply:
+      operands = {e.a, e.b};
+      break;
+    case expr_kind::is_in:
+      operands = {e.a, e.b};
+      break;
+    case expr_kind::has:
+    case expr_kind::like:
+    case expr_kind::is:
+    case expr_kind::get_attr:
+    case expr_kind::negate:
+      operands = {e.a};
+      break;
+    case expr_kind::method_call:
+      operands.push_back(e.a);
+      [[fallthrough]];
+    case expr_kind::function_call:
+      for (std::uint32_t arg : set_.ast.list(e)) operands.push_back(arg);
+      break;
+    default:
+      break;
+  }
+  eval_context ctx{entities_, request_, scratch_.values, scratch_.error, set_.code.levels};
+  for (expr_id operand : operands) {
+    if (is_value_leaf(set_.ast.at(operand).kind)) continue;
+    value v;
+    const std::string text = text_of(set_.ast.at(operand).span);
+    if (evaluate_expression(set_.ast, ctx, operand, v)) {
+      out.values.push_back(fmt::format("`{}` is {}", text, to_cedar(v)));
+    } else {
+      out.values.push_back(fmt::format("`{}` raised an error: {}", text, scratch_.error));
+    }
+  }
+  if (operands.empty() && e.kind == expr_kind::temporal)
+    out.values.push_back("the temporal condition did not hold");
+}
+
+void trace_recorder::finish(const decision& d) {
+  for (policy_trace& t : out_.policies) {
+    if (t.ruled_out_by_index || t.scope != scope_result::matched) continue;
+    const bool reason = std::find(d.reasons.begin(), d.reasons.end(), t.id) != d.reasons.end();
+    if (reason) {
+      t.effect = policy_effect::determining;
+    } else if (t.errored) {
+      t.effect = policy_effect::skipped;
+    } else if (t.applied) {
+      t.effect = policy_effect::overridden;
+    }
+  }
+  out_.outcome = d.outcome;
+}
+
+}  // namespace mandate::detail
