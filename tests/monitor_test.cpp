@@ -60,6 +60,18 @@ const shape shapes[] = {
     {R"(formerly within 1m (Action::"c"::request{} && context.input.x > 1))", true},
     {R"(count_within(1m, (context.input.x == 2 && Action::"a"::request{ input.acct: context.input.acct })) > 0)",
      true},
+    // Past operators inside past operators: the inner one is read as each outer event arrives,
+    // with the request's values that the outer event carries.
+    {R"(formerly within 2m (Action::"a"::request{ input.acct: context.input.acct } && formerly within 30s Action::"b"::response{ output.acct: context.input.acct }))",
+     true},
+    {R"(formerly within 2m (Action::"c"::request{} && !(formerly within 20s Action::"a"::request{})))", true},
+    {R"(count_within(2m, (Action::"a"::request{ callerPrincipal: principal } && formerly within 30s Action::"b"::request{ callerPrincipal: principal })) > 1)",
+     true},
+    {R"(!Action::"c"::request{} since within 1m (Action::"b"::request{ input.x: context.input.x } && formerly within 20s Action::"a"::request{ input.x: context.input.x }))",
+     true},
+    // The inner operator reads a request value the outer event does not carry.
+    {R"(formerly within 2m (Action::"a"::request{} && formerly within 30s Action::"b"::response{ output.acct: context.input.acct }))",
+     false},
     // A join across two events and a nested past operator: left to the reference evaluator.
     {R"(exists (k: String). (formerly within 1m Action::"a"::request{ input.acct: k }) && (formerly within 1m Action::"b"::response{ output.acct: k }))",
      false},

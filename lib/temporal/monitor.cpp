@@ -106,6 +106,8 @@ struct pending_filter {
 struct pending_predicate {
   std::uint32_t index = 0;  // into plan::predicates
   std::vector<node_id> guards;
+  std::vector<node_id> nested;                         // past operators inside this body
+  std::vector<std::pair<term_id, term_id>> overrides;  // (term read by `nested`, key term of this predicate)
   std::vector<pending_field> variable_fields;
   std::vector<pending_filter> filters;
   std::uint32_t timepoint_var = plan::none;
@@ -204,6 +206,11 @@ class planner {
     a.window_ms = program_.nodes[id].window_ms;
     a.predicate = pending_[pending].index;
     a.guards = pending_[pending].guards;
+    a.nested = pending_[pending].nested;
+    a.overrides = pending_[pending].overrides;
+    // `previous` and a bare predicate are read at decision time, when the inner operator's
+    // state has moved on: only operators folded in as events arrive may hold another.
+    if (!a.nested.empty() && kind != plan::atom_kind::once) return false;
     out_.node_atom[id] = new_atom(std::move(a));
     touched_nodes_.push_back(id);
     return true;
@@ -218,6 +225,8 @@ class planner {
     a.window_ms = n.window_ms;
     a.predicate = pending_[anchor].index;
     a.guards = pending_[anchor].guards;
+    a.nested = pending_[anchor].nested;
+    a.overrides = pending_[anchor].overrides;
     std::vector<node_id> conjuncts;
     flatten(n.a, conjuncts);
     for (node_id c : conjuncts) {
@@ -250,6 +259,8 @@ class planner {
     a.window_ms = body_node.window_ms;
     a.predicate = pending_[pending].index;
     a.guards = pending_[pending].guards;
+    a.nested = pending_[pending].nested;
+    a.overrides = pending_[pending].overrides;
     a.is_sum = agg.is_sum;
     const std::uint32_t atom = new_atom(std::move(a));
     out_.aggregate_atom[index] = atom;
@@ -316,6 +327,8 @@ class planner {
           }
         }
         pending_[pending].filters.push_back({c.op, c.left, c.right});
+      } else if (nestable(conjuncts[i])) {
+        if (!plan_nested(conjuncts[i], pending)) return false;
       } else if (c.kind == node_kind::timepoint) {
         if (pending_[pending].timepoint_var != plan::none) return false;
         pending_[pending].timepoint_var = c.var;
@@ -324,6 +337,60 @@ class planner {
         return false;
       }
     }
+    return true;
+  }
+
+  // `formerly`, `since` or their negation: a past operator that can sit inside another.
+  bool nestable(node_id id) const {
+    const node* n = &program_.nodes[id];
+    while (n->kind == node_kind::negation) n = &program_.nodes[n->a];
+    return n->kind == node_kind::formerly || n->kind == node_kind::since;
+  }
+
+  // A past operator inside the body of another, e.g. `formerly (P && formerly Q)`: it is
+  // evaluated as each P event is folded in, so it may read the current request only through
+  // values P's key fields carry (then the event supplies them), and no variables at all.
+  bool plan_nested(node_id id, std::uint32_t pending) {
+    const std::size_t predicates_before = out_.predicates.size();
+    const std::size_t atoms_before = out_.atoms.size();
+    std::vector<bool> top_before;
+    top_before.reserve(uses_.size());
+    for (const variable_use& use : uses_) top_before.push_back(use.top);
+    if (!top(id)) return false;
+    for (std::size_t v = 0; v < uses_.size(); ++v)
+      if (uses_[v].top && !top_before[v]) return false;
+    std::vector<term_id> reads;
+    for (std::size_t a = atoms_before; a < out_.atoms.size(); ++a) {
+      const plan::atom& inner = out_.atoms[a];
+      if (inner.kind == plan::atom_kind::now || inner.kind == plan::atom_kind::previous) return false;
+      for (node_id guard : inner.guards) {
+        reads.push_back(program_.nodes[guard].left);
+        reads.push_back(program_.nodes[guard].right);
+      }
+    }
+    for (std::size_t q = predicates_before; q < out_.predicates.size(); ++q)
+      for (const plan::field& f : out_.predicates[q].fields)
+        if (f.role == plan::field_role::key) reads.push_back(f.term);
+    const plan::watched& outer = out_.predicates[pending_[pending].index];
+    for (term_id read : reads) {
+      const term& t = program_.terms[read];
+      if (t.kind == term_kind::constant) continue;
+      if (t.kind != term_kind::context_path && t.kind != term_kind::principal &&
+          t.kind != term_kind::resource)
+        return false;
+      bool found = false;
+      for (const plan::field& f : outer.fields) {
+        if (f.role != plan::field_role::key) continue;
+        const term& carrier = program_.terms[f.term];
+        if (carrier.kind == t.kind && carrier.path == t.path) {
+          pending_[pending].overrides.emplace_back(read, f.term);
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    pending_[pending].nested.push_back(id);
     return true;
   }
 
@@ -467,10 +534,6 @@ class planner {
 
 }  // namespace
 
-std::size_t monitor_plan::monitored_leaves() const noexcept {
-  return static_cast<std::size_t>(std::count(monitored.begin(), monitored.end(), true));
-}
-
 std::shared_ptr<const monitor_plan> plan_monitors(const temporal_program& program) {
   auto out = std::make_shared<monitor_plan>();
   out->node_atom.assign(program.nodes.size(), monitor_plan::none);
@@ -478,6 +541,8 @@ std::shared_ptr<const monitor_plan> plan_monitors(const temporal_program& progra
   out->monitored.assign(program.leaves.size(), false);
   planner p(program, *out);
   for (std::uint32_t leaf = 0; leaf < program.leaves.size(); ++leaf) p.plan_leaf(leaf);
+  out->monitored_count =
+      static_cast<std::size_t>(std::count(out->monitored.begin(), out->monitored.end(), true));
   for (std::uint32_t i = 0; i < out->predicates.size(); ++i)
     out->by_event[event_route(out->predicates[i].action, out->predicates[i].kind)].push_back(i);
   return out;
@@ -576,10 +641,11 @@ bool compare_values(compare_op op, const value& a, const value& b) {
 
 // Matches `e` against a watched predicate: the key (event side) goes to `key`, the locals to
 // `locals`. The same test as the reference's predicate_rows.
-bool match_event(const monitor_plan::watched& w, const event& e, std::string& key,
-                 std::vector<value>& locals) {
+bool match_event(const monitor_plan::watched& w, const event& e, std::string& key, std::vector<value>& locals,
+                 std::vector<value>* key_values = nullptr) {
   if (!(e.action == w.action) || e.kind != w.kind) return false;
   key.clear();
+  if (key_values != nullptr) key_values->clear();
   locals.resize(w.locals);
   std::uint64_t bound = 0;
   for (const monitor_plan::field& f : w.fields) {
@@ -593,6 +659,7 @@ bool match_event(const monitor_plan::watched& w, const event& e, std::string& ke
         break;
       case monitor_plan::field_role::key:
         encode_value(*actual, key);
+        if (key_values != nullptr) key_values->push_back(*actual);
         break;
       case monitor_plan::field_role::local: {
         const std::uint64_t bit = std::uint64_t{1} << (f.slot & 63U);
@@ -649,60 +716,108 @@ void monitor_state::observe(const event& e) {
   now_ms_ = e.time_ms;
   next_position_ = e.position + 1;
   observed_any_ = true;
-  const stamp here{e.time_ms, e.position};
+  deferred_.clear();
   if (auto route = plan_->by_event.find(event_route(e.action, e.kind)); route != plan_->by_event.end()) {
     for (std::uint32_t p : route->second) {
       const auto [atom_index, literal] = predicate_atom_[p];
       if (atom_index == monitor_plan::none) continue;
       const monitor_plan::atom& a = plan_->atoms[atom_index];
-      if (!match_event(plan_->predicates[p], e, key_scratch_, locals_)) continue;
-      atom_state& s = *atoms_[atom_index];
-      switch (a.kind) {
-        case monitor_plan::atom_kind::now:
-        case monitor_plan::atom_kind::previous:
-          break;  // read from the events themselves
-        case monitor_plan::atom_kind::once:
-          s.latest.insert_or_assign(key_scratch_, here);
-          break;
-        case monitor_plan::atom_kind::since:
-          if (literal < 0) {
-            s.latest.insert_or_assign(key_scratch_, here);
-          } else if (a.holding[static_cast<std::size_t>(literal)].negated) {
-            s.literal_latest[static_cast<std::size_t>(literal)].insert_or_assign(key_scratch_, here);
-          } else {
-            auto [slot, fresh] = s.literal_runs[static_cast<std::size_t>(literal)].try_emplace(key_scratch_);
-            match_run& run = slot->second;
-            if (fresh || run.position + 1 != e.position) run.start = e.position;
-            run.position = e.position;
-            run.time_ms = e.time_ms;
-          }
-          break;
-        case monitor_plan::atom_kind::aggregate: {
-          const std::int64_t oldest = e.time_ms - a.window_ms;
-          if (a.per_event) {
-            event_window& w = s.per_event[key_scratch_];
-            w.expire(oldest);
-            const std::int64_t summand = a.is_sum ? summand_of(locals_[a.summand]) : 0;
-            w.entries.emplace_back(e.time_ms, summand);
-            w.total += static_cast<std::uint64_t>(summand);
-          } else {
-            tuple_scratch_.clear();
-            for (std::uint8_t slot : a.domain) encode_value(locals_[slot], tuple_scratch_);
-            tuple_window& w = s.distinct[key_scratch_];
-            w.expire(oldest);
-            w.entries.emplace_back(e.time_ms, tuple_scratch_);
-            auto& live = w.tuples[tuple_scratch_];
-            if (live.matches++ == 0) {
-              live.summand = a.is_sum ? summand_of(locals_[a.summand]) : 0;
-              w.total += static_cast<std::uint64_t>(live.summand);
-            }
-          }
-          break;
-        }
+      // `previous` and a bare predicate read the events themselves at decision time.
+      if (a.kind == monitor_plan::atom_kind::now || a.kind == monitor_plan::atom_kind::previous) continue;
+      // An operator holding another waits until every inner operator has seen this event.
+      if (literal < 0 && !a.nested.empty()) {
+        deferred_.push_back(p);
+        continue;
       }
+      if (!match_event(plan_->predicates[p], e, key_scratch_, locals_)) continue;
+      fold(atom_index, literal, e);
     }
   }
+  // Inner operators were planned, and so numbered, before the operators holding them.
+  std::sort(deferred_.begin(), deferred_.end(), [&](std::uint32_t x, std::uint32_t y) {
+    return predicate_atom_[x].first < predicate_atom_[y].first;
+  });
+  for (std::uint32_t p : deferred_) {
+    const std::uint32_t atom_index = predicate_atom_[p].first;
+    if (!match_event(plan_->predicates[p], e, key_scratch_, locals_, &key_values_)) continue;
+    const monitor_plan::atom& a = plan_->atoms[atom_index];
+    // The inner operators at this event, reading the request-side values from the event.
+    const std::string outer_key = key_scratch_;
+    const std::vector<value> outer_locals = locals_;
+    std::vector<std::pair<term_id, value>> overrides;
+    const auto& key_terms = plan_->predicates[p].key_terms;
+    for (const auto& [read, carrier] : a.overrides) {
+      const auto at = std::find(key_terms.begin(), key_terms.end(), carrier);
+      if (at == key_terms.end() || static_cast<std::size_t>(at - key_terms.begin()) >= key_values_.size()) {
+        poisoned_ = true;
+        break;
+      }
+      overrides.emplace_back(read, key_values_[static_cast<std::size_t>(at - key_terms.begin())]);
+    }
+    bool holds = !poisoned_;
+    for (node_id inner : a.nested) {
+      if (!holds) break;
+      const tri t = nested_value(inner, overrides);
+      if (t == tri::unknown) poisoned_ = true;
+      holds = t == tri::yes;
+    }
+    if (!holds) continue;
+    key_scratch_ = outer_key;
+    locals_ = outer_locals;
+    fold(atom_index, -1, e);
+  }
   if (++observed_since_sweep_ >= sweep_interval_) sweep();
+}
+
+// Folds a match of atom `atom_index`'s predicate (or of its since conjunct `literal`) into the
+// state; the key is in `key_scratch_`, the locals in `locals_`.
+void monitor_state::fold(std::uint32_t atom_index, std::int32_t literal, const event& e) {
+  const monitor_plan::atom& a = plan_->atoms[atom_index];
+  atom_state& s = *atoms_[atom_index];
+  const stamp here{e.time_ms, e.position};
+  switch (a.kind) {
+    case monitor_plan::atom_kind::now:
+    case monitor_plan::atom_kind::previous:
+      break;  // read from the events themselves
+    case monitor_plan::atom_kind::once:
+      s.latest.insert_or_assign(key_scratch_, here);
+      break;
+    case monitor_plan::atom_kind::since:
+      if (literal < 0) {
+        s.latest.insert_or_assign(key_scratch_, here);
+      } else if (a.holding[static_cast<std::size_t>(literal)].negated) {
+        s.literal_latest[static_cast<std::size_t>(literal)].insert_or_assign(key_scratch_, here);
+      } else {
+        auto [slot, fresh] = s.literal_runs[static_cast<std::size_t>(literal)].try_emplace(key_scratch_);
+        match_run& run = slot->second;
+        if (fresh || run.position + 1 != e.position) run.start = e.position;
+        run.position = e.position;
+        run.time_ms = e.time_ms;
+      }
+      break;
+    case monitor_plan::atom_kind::aggregate: {
+      const std::int64_t oldest = e.time_ms - a.window_ms;
+      if (a.per_event) {
+        event_window& w = s.per_event[key_scratch_];
+        w.expire(oldest);
+        const std::int64_t summand = a.is_sum ? summand_of(locals_[a.summand]) : 0;
+        w.entries.emplace_back(e.time_ms, summand);
+        w.total += static_cast<std::uint64_t>(summand);
+      } else {
+        tuple_scratch_.clear();
+        for (std::uint8_t slot : a.domain) encode_value(locals_[slot], tuple_scratch_);
+        tuple_window& w = s.distinct[key_scratch_];
+        w.expire(oldest);
+        w.entries.emplace_back(e.time_ms, tuple_scratch_);
+        auto& live = w.tuples[tuple_scratch_];
+        if (live.matches++ == 0) {
+          live.summand = a.is_sum ? summand_of(locals_[a.summand]) : 0;
+          w.total += static_cast<std::uint64_t>(live.summand);
+        }
+      }
+      break;
+    }
+  }
 }
 
 void monitor_state::sweep() {
@@ -754,17 +869,19 @@ std::size_t monitor_state::bytes() const noexcept {
 // ---------------------------------------------------------------------------------------------
 // Answering a leaf at the decision point.
 
-namespace {
-
-enum class tri : std::uint8_t { no, yes, unknown };
-
-}  // namespace
+using tri = monitor_state::tri;
 
 class monitor_state::query {
  public:
-  query(monitor_state& state, const leaf& l, const timeline& events, const decision_inputs& inputs)
-      : state_(state), program_(*state.program_), plan_(*state.plan_), events_(events), inputs_(inputs) {
-    state_.env_.assign(l.variables.size(), value{});
+  query(monitor_state& state, std::size_t variables, const timeline& events, const decision_inputs& inputs,
+        const std::vector<std::pair<term_id, value>>* overrides = nullptr)
+      : state_(state),
+        program_(*state.program_),
+        plan_(*state.plan_),
+        events_(events),
+        inputs_(inputs),
+        overrides_(overrides) {
+    state_.env_.assign(variables, value{});
     bound_ = 0;
   }
 
@@ -784,6 +901,15 @@ class monitor_state::query {
       case term_kind::context_path:
       case term_kind::principal:
       case term_kind::resource:
+        if (overrides_ != nullptr && t.kind != term_kind::constant) {
+          // Inside another operator: the value its event carries in the same field.
+          for (const auto& [read, v] : *overrides_)
+            if (read == id) {
+              out = v;
+              return got::value;
+            }
+          return got::unknown;
+        }
         return resolve_request_term(t, inputs_, out) ? got::value : got::absent;
       case term_kind::variable:
         if (!is_bound(t.var)) return got::absent;
@@ -1000,8 +1126,17 @@ class monitor_state::query {
   const monitor_plan& plan_;
   const timeline& events_;
   const decision_inputs& inputs_;
+  const std::vector<std::pair<term_id, value>>* overrides_;
   std::uint64_t bound_ = 0;
 };
+
+monitor_state::tri monitor_state::nested_value(node_id node,
+                                               const std::vector<std::pair<term_id, value>>& overrides) {
+  static const pointer_timeline no_events;
+  static const decision_inputs no_request;
+  query q(*this, 0, no_events, no_request, &overrides);
+  return q.run(node);
+}
 
 monitor_state::answer monitor_state::evaluate(std::uint32_t leaf_index, const timeline& events,
                                               const decision_inputs& inputs) {
@@ -1009,9 +1144,10 @@ monitor_state::answer monitor_state::evaluate(std::uint32_t leaf_index, const ti
   // The decision point must be the last event folded in, or the state is not the one to read.
   if (events.size() == 0 || !observed_any_ || events.at(events.size() - 1).position + 1 != next_position_)
     return answer::unknown;
+  if (poisoned_) return answer::unknown;
   const leaf& l = program_->leaves[leaf_index];
   scratch_.reset();
-  query q(*this, l, events, inputs);
+  query q(*this, l.variables.size(), events, inputs);
   const tri t = q.run(l.root);
   if (t == tri::unknown) {
     ++unanswered_;

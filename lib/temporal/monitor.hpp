@@ -86,6 +86,9 @@ struct monitor_plan {
     std::uint32_t predicate = 0;         // the body, or B of since
     std::vector<since_literal> holding;  // since: the conjuncts of A
     std::vector<node_id> guards;         // request-side comparisons of the body, checked per decision
+    std::vector<node_id> nested;         // past operators inside the body, checked as each event is folded in
+    std::vector<std::pair<term_id, term_id>>
+        overrides;  // request-side term of `nested` -> key term carrying it
     // aggregate
     bool is_sum = false;
     bool per_event = false;            // the `for` binders include the body's timepoint
@@ -102,7 +105,9 @@ struct monitor_plan {
   /// Watched predicates by action and kind, for routing events.
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_event;
 
-  [[nodiscard]] std::size_t monitored_leaves() const noexcept;
+  std::size_t monitored_count = 0;
+
+  [[nodiscard]] std::size_t monitored_leaves() const noexcept { return monitored_count; }
 };
 
 /// Builds the monitors of `program`; leaves it cannot monitor are marked so.
@@ -137,9 +142,13 @@ class monitor_state {
   [[nodiscard]] std::uint64_t unanswered() const noexcept { return unanswered_; }
 
   struct atom_state;
+  enum class tri : std::uint8_t { no, yes, unknown };
 
  private:
   class query;
+
+  void fold(std::uint32_t atom_index, std::int32_t literal, const event& e);
+  tri nested_value(node_id node, const std::vector<std::pair<term_id, value>>& overrides);
 
   // The program and plan belong to the policy set this state was built for. They are read only
   // while that set is deciding (the history checks `serial` first), never after it is gone.
@@ -158,6 +167,11 @@ class monitor_state {
   std::string key_scratch_;
   std::string tuple_scratch_;
   std::vector<value> locals_;
+  std::vector<value> key_values_;
+  std::vector<std::uint32_t> deferred_;
+  // An inner operator could not be answered while folding (never expected): from then on every
+  // leaf is left to the reference evaluator rather than answered from a state that may be wrong.
+  bool poisoned_ = false;
   std::vector<value> env_;
   arena scratch_{256};
 
