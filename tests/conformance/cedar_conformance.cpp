@@ -72,7 +72,7 @@ std::string join(const std::set<std::string>& items) {
 }
 
 // Runs one test file: every request of it passes or fails as a unit of the tally.
-void run_test(const fs::path& root, const fs::path& test_path, tally& result) {
+void run_test(const fs::path& root, const fs::path& test_path, tally& result, tally& validation) {
   const std::string test_name = fs::relative(test_path, root).string();
   json test;
   try {
@@ -90,6 +90,19 @@ void run_test(const fs::path& root, const fs::path& test_path, tally& result) {
   if (!schema) return fail_all("schema: " + first_error(schema.error()));
   auto policies = mandate::policy_set::load(root / test.at("policies").get<std::string>());
   if (!policies) return fail_all("policies: " + first_error(policies.error()));
+  // Validation against the schema must agree with Cedar's validator (`shouldValidate`).
+  if (test.contains("shouldValidate")) {
+    const auto findings = mandate::validate(*policies, *schema);
+    const bool valid = !mandate::has_errors(findings);
+    const bool want = test.at("shouldValidate").get<bool>();
+    if (valid == want) {
+      ++validation.passed;
+    } else {
+      validation.fail(test_name, "(validation)",
+                      fmt::format("validates: {} (want {}){}", valid, want,
+                                  findings.empty() ? std::string() : "\n      " + first_error(findings)));
+    }
+  }
   const fs::path entities_path = root / test.at("entities").get<std::string>();
   auto entities = mandate::entity_store::from_json(read_file(entities_path), entities_path.string(), *schema);
   if (!entities) return fail_all("entities: " + first_error(entities.error()));
@@ -166,11 +179,13 @@ int main(int argc, char** argv) {
   const fs::path work = argv[2];
   double min_handwritten = 1.0;
   double min_corpus = 0.995;
+  double min_validation = 0.99;
   std::size_t show = 15;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--min-handwritten") min_handwritten = std::atof(argv[i + 1]);
     if (flag == "--min-corpus") min_corpus = std::atof(argv[i + 1]);
+    if (flag == "--min-validation") min_validation = std::atof(argv[i + 1]);
     if (flag == "--show") show = static_cast<std::size_t>(std::atol(argv[i + 1]));
   }
   const fs::path handwritten_archive = archives / "handwritten-tests.tar.gz";
@@ -188,9 +203,10 @@ int main(int argc, char** argv) {
     fs::path archive;
     double minimum;
     tally result;
+    tally validation;
   };
-  suite suites[] = {{"handwritten", handwritten_archive, min_handwritten, {}},
-                    {"corpus", corpus_archive, min_corpus, {}}};
+  suite suites[] = {{"handwritten", handwritten_archive, min_handwritten, {}, {}},
+                    {"corpus", corpus_archive, min_corpus, {}, {}}};
   bool ok = true;
   for (suite& s : suites) {
     const fs::path root = work / s.name;
@@ -198,7 +214,7 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "cedar-conformance: cannot unpack {}\n", s.archive.string());
       return 1;
     }
-    for (const fs::path& test : test_files(root)) run_test(root, test, s.result);
+    for (const fs::path& test : test_files(root)) run_test(root, test, s.result, s.validation);
     fmt::print("cedar-conformance {}: {} passed, {} failed ({:.2f}%, minimum {:.2f}%)\n", s.name,
                s.result.passed, s.result.failed, 100.0 * rate(s.result), 100.0 * s.minimum);
     const std::size_t shown = std::min<std::size_t>(s.result.failures.size(), show);
@@ -207,6 +223,16 @@ int main(int argc, char** argv) {
       fmt::print("  FAIL {} ({}): {}\n", f.test_file, f.description, f.detail);
     }
     if (rate(s.result) + 1e-12 < s.minimum) ok = false;
+    fmt::print(
+        "cedar-validation {}: {} of {} tests validate as Cedar's validator says ({:.2f}%, minimum {:.2f}%)\n",
+        s.name, s.validation.passed, s.validation.passed + s.validation.failed, 100.0 * rate(s.validation),
+        100.0 * min_validation);
+    const std::size_t shown_validation = std::min<std::size_t>(s.validation.failures.size(), show);
+    for (std::size_t i = 0; i < shown_validation; ++i) {
+      const failure& f = s.validation.failures[i];
+      fmt::print("  VALIDATION {}: {}\n", f.test_file, f.detail);
+    }
+    if (rate(s.validation) + 1e-12 < min_validation) ok = false;
   }
   return ok ? 0 : 1;
 }
