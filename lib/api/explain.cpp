@@ -90,13 +90,20 @@ verdict_text build(const decision& d, const decision_trace& trace) {
     who = fmt::format(" (decided by hop {}, {})", d.deciding_hop, d.deciding_principal);
   for (const auto& e : d.errors)
     if (e.policy.empty()) out.notes.push_back(e.message);
-  auto policy_line = [&](const policy_trace& p) {
+  auto policy_line = [&](const policy_trace& p, std::string_view prefix) {
     miss m;
-    m.line = named(p) + " applied";
-    if (p.errored) m.line = named(p) + " raised an error and counts as applying (fail closed): " + p.error;
+    m.line = std::string(prefix) + named(p) + " applied";
     if (!p.reason.empty()) m.line += ": " + p.reason;
     m.where = p.where;
     m.source_line = p.source_line;
+    if (p.errored) {
+      // It did not hold; it raised an error, and an error in a forbid counts as the forbid.
+      m.line += fmt::format(" (its condition raised an error, which counts as applying: {})", p.error);
+      if (const clause_trace* c = stopping_clause(p)) {
+        m.where = c->where;
+        m.source_line = c->source_line;
+      }
+    }
     return m;
   };
   if (identity == nullptr) {
@@ -107,8 +114,15 @@ verdict_text build(const decision& d, const decision_trace& trace) {
   }
   if (d.outcome != verdict::deny || !d.reasons.empty()) {
     out.headline = fmt::format("{}{}", to_string(d.outcome), who);
-    for (const policy_trace& p : identity->policies)
-      if (p.effect == policy_effect::determining) out.lines.push_back(policy_line(p));
+    // A chain allows only when every identity does: each hop's own permits are part of why.
+    const bool every_hop = d.outcome != verdict::deny && trace.identities.size() > 1;
+    for (const identity_trace& hop : trace.identities) {
+      if (!every_hop && &hop != identity) continue;
+      const std::string prefix =
+          every_hop ? fmt::format("hop {}, {}: ", hop.hop, hop.principal) : std::string();
+      for (const policy_trace& p : hop.policies)
+        if (p.effect == policy_effect::determining) out.lines.push_back(policy_line(p, prefix));
+    }
     if (d.outcome == verdict::require_approval)
       for (const auto& a : d.annotations)
         if (a.key == "approvers") out.notes.push_back(fmt::format("approvers ({}): {}", a.policy, a.value));
@@ -123,11 +137,13 @@ verdict_text build(const decision& d, const decision_trace& trace) {
   std::vector<const policy_trace*> near;
   std::vector<const policy_trace*> far;
   for (const policy_trace& p : identity->policies) {
-    if (p.kind == "forbid") continue;
+    if (p.effect == policy_effect::skipped && p.kind != "permit")
+      out.notes.push_back(fmt::format("{} raised an error and was skipped: {}", named(p), p.error));
+    if (p.kind != "permit") continue;  // only a permit could have allowed
     if (p.effect == policy_effect::skipped) {
       near.push_back(&p);
-    } else if (!p.applied && !p.ruled_out_by_index) {
-      (p.scope == scope_result::matched ? near : far).push_back(&p);
+    } else if (!p.applied) {
+      (p.scope == scope_result::matched && !p.ruled_out_by_index ? near : far).push_back(&p);
     }
   }
   std::size_t listed = 0;
@@ -175,7 +191,7 @@ std::string_view effect_name(policy_effect e) {
   return "none";
 }
 
-nlohmann::json location_json(const source_location& where) {
+nlohmann::ordered_json location_json(const source_location& where) {
   if (where.line == 0) return nullptr;
   return fmt::format("{}:{}:{}", where.file, where.line, where.column);
 }
@@ -220,30 +236,30 @@ std::string explain_with_sources(const decision& d, const decision_trace& trace)
 }
 
 std::string to_json(const decision& d, const decision_trace& trace) {
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   std::string summary = explain(d, trace);
   if (!summary.empty() && summary.back() == '\n') summary.pop_back();
   j["summary"] = summary;
   j["policy_count"] = trace.policy_count;
-  nlohmann::json identities = nlohmann::json::array();
+  nlohmann::ordered_json identities = nlohmann::ordered_json::array();
   for (const identity_trace& identity : trace.identities) {
-    nlohmann::json i;
+    nlohmann::ordered_json i;
     if (identity.hop >= 0) i["hop"] = identity.hop;
     i["principal"] = identity.principal;
     i["decision"] = std::string(to_string(identity.outcome));
     i["ruled_out"] = identity.ruled_out;
-    nlohmann::json policies = nlohmann::json::array();
+    nlohmann::ordered_json policies = nlohmann::ordered_json::array();
     for (const policy_trace& p : identity.policies) {
-      nlohmann::json pj;
+      nlohmann::ordered_json pj;
       pj["id"] = p.id;
       pj["kind"] = p.kind;
       pj["at"] = location_json(p.where);
       if (p.ruled_out_by_index) pj["ruled_out_by_index"] = true;
       pj["scope"] = std::string(scope_name(p.scope));
       if (p.scope != scope_result::matched) pj["scope_detail"] = p.scope_detail;
-      nlohmann::json clauses = nlohmann::json::array();
+      nlohmann::ordered_json clauses = nlohmann::ordered_json::array();
       for (const clause_trace& c : p.clauses) {
-        nlohmann::json cj;
+        nlohmann::ordered_json cj;
         cj["kind"] = c.is_when ? "when" : "unless";
         cj["text"] = c.text;
         cj["at"] = location_json(c.where);
@@ -270,7 +286,8 @@ std::string to_json(const decision& d, const decision_trace& trace) {
     identities.push_back(std::move(i));
   }
   j["identities"] = std::move(identities);
-  return j.dump();
+  // Policy text is the user's: a stray invalid UTF-8 byte is replaced rather than thrown on.
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace v0

@@ -296,7 +296,7 @@ void evaluate_view(const compiled_policy_set& set, const detail::entity_data& en
     detail::trace_recorder recorder(set, entities, view, scratch, identity, traced->options);
     detail::evaluate_plan_traced(set, entities, view, scratch, recorder);
     detail::assemble_decision(set, scratch, options.mode, out);
-    recorder.finish(out);
+    recorder.finish(out, scratch.candidates);
   } else if (options.engine == evaluator::reference) {
     detail::evaluate_reference(set, entities, view, scratch);
     detail::assemble_decision(set, scratch, options.mode, out);

@@ -15,6 +15,9 @@ namespace mandate::detail {
 
 namespace {
 
+// Permits ruled out by the index named when explaining a default deny.
+constexpr std::size_t max_ruled_out_named = 5;
+
 // Nesting of `&&`, `||` and `!` followed to find the failing part; deeper is reported whole.
 constexpr int max_failure_depth = 64;
 
@@ -36,7 +39,8 @@ void locate(const policy_set_ast& ast, source_span span, source_location& where,
   line = std::move(d.source_line);
 }
 
-bool is_value_leaf(expr_kind k) { return k == expr_kind::literal; }
+// Nesting followed when deciding whether an expression is a constant.
+constexpr int max_constant_depth = 16;
 
 }  // namespace
 
@@ -51,11 +55,49 @@ trace_recorder::trace_recorder(const compiled_policy_set& set, const entity_data
       options_(options),
       slot_(set.ast.policies.size(), -1) {}
 
+// True for an expression with no variable in it (a literal, `ip("10.0.0.0/8")`, `[1, 2]`):
+// its value is what it says, so listing it adds nothing.
+bool trace_recorder::is_constant(expr_id id, int depth) const {
+  const expr& e = set_.ast.at(id);
+  if (e.kind == expr_kind::literal) return true;
+  if (depth >= max_constant_depth) return false;
+  if (e.kind != expr_kind::function_call && e.kind != expr_kind::set_literal &&
+      e.kind != expr_kind::method_call)
+    return false;
+  if (e.kind == expr_kind::method_call && !is_constant(e.a, depth + 1)) return false;
+  for (std::uint32_t item : set_.ast.list(e))
+    if (!is_constant(item, depth + 1)) return false;
+  return true;
+}
+
 std::string trace_recorder::text_of(source_span span) const {
   if (span.file >= set_.ast.files.size()) return {};
   const std::string& text = set_.ast.files[span.file].text;
-  const auto begin = std::min<std::size_t>(span.begin, text.size());
-  const auto end = std::clamp<std::size_t>(span.end, begin, text.size());
+  auto begin = std::min<std::size_t>(span.begin, text.size());
+  auto end = std::clamp<std::size_t>(span.end, begin, text.size());
+  // A parenthesized operand's span stops inside its parentheses: widen to balance them.
+  int open = 0;
+  int unopened = 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    if (text[i] == '"') {
+      for (++i; i < end && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+      continue;
+    }
+    if (text[i] == '(') ++open;
+    if (text[i] == ')') (open > 0 ? --open : ++unopened);
+  }
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  for (std::size_t at = end; open > 0 && at < text.size() && (blank(text[at]) || text[at] == ')'); ++at)
+    if (text[at] == ')') {
+      --open;
+      end = at + 1;
+    }
+  for (std::size_t at = begin; unopened > 0 && at > 0 && (blank(text[at - 1]) || text[at - 1] == '('); --at)
+    if (text[at - 1] == '(') {
+      --unopened;
+      begin = at - 1;
+    }
   std::string out = text.substr(begin, end - begin);
   // One line for people: collapse runs of whitespace.
   std::string collapsed;
@@ -186,7 +228,8 @@ void trace_recorder::find_failure(expr_id id, bool wanted, clause_trace& out, in
   const expr& e = set_.ast.at(id);
   eval_context ctx{entities_, request_, scratch_.values, scratch_.error, set_.code.levels};
   if (depth < max_failure_depth) {
-    if (e.kind == expr_kind::logical_not) return find_failure(e.a, !wanted, out, depth + 1);
+    // `!` is reported whole (with the values under it): a part of `!(a == b)` read alone
+    // would say the opposite of what failed.
     const bool descend =
         (e.kind == expr_kind::logical_and && wanted) || (e.kind == expr_kind::logical_or && !wanted);
     if (descend) {
@@ -214,6 +257,8 @@ void trace_recorder::describe_operands(expr_id id, clause_trace& out) {
     case expr_kind::greater:
     case expr_kind::greater_equal:
     case expr_kind::in:
+    case expr_kind::logical_and:
+    case expr_kind::logical_or:
     case expr_kind::add:
     case expr_kind::subtract:
     case expr_kind::multiply:
@@ -222,10 +267,15 @@ void trace_recorder::describe_operands(expr_id id, clause_trace& out) {
     case expr_kind::is_in:
       operands = {e.a, e.b};
       break;
+    case expr_kind::logical_not:
+      return describe_operands(e.a, out);
+    case expr_kind::get_attr:
+      operands = {id};  // the attribute's own value says more than the entity it is read from
+      break;
     case expr_kind::has:
+      break;  // `context has agent` says it all; the whole record would only be noise
     case expr_kind::like:
     case expr_kind::is:
-    case expr_kind::get_attr:
     case expr_kind::negate:
       operands = {e.a};
       break;
@@ -240,7 +290,7 @@ void trace_recorder::describe_operands(expr_id id, clause_trace& out) {
   }
   eval_context ctx{entities_, request_, scratch_.values, scratch_.error, set_.code.levels};
   for (expr_id operand : operands) {
-    if (is_value_leaf(set_.ast.at(operand).kind)) continue;
+    if (is_constant(operand, 0)) continue;
     value v;
     const std::string text = text_of(set_.ast.at(operand).span);
     if (evaluate_expression(set_.ast, ctx, operand, v)) {
@@ -253,7 +303,23 @@ void trace_recorder::describe_operands(expr_id id, clause_trace& out) {
     out.values.push_back("the temporal condition did not hold");
 }
 
-void trace_recorder::finish(const decision& d) {
+void trace_recorder::finish(const decision& d, const std::vector<std::uint32_t>& candidates) {
+  // A default deny is explained by the permits that came nearest; a permit the index ruled out
+  // for this action is one of them (its scope names the principal or resource it wants).
+  if (d.outcome == verdict::deny && d.reasons.empty() && !options_.include_ruled_out) {
+    std::size_t named = 0;
+    for (std::uint32_t i = 0; i < set_.ast.policies.size() && named < max_ruled_out_named; ++i) {
+      const detail::policy& p = set_.ast.policies[i];
+      if (p.kind == effect::forbid || p.is_template() || slot_[i] >= 0 ||
+          std::binary_search(candidates.begin(), candidates.end(), i) ||
+          !scope_matches(entities_, p.action, request_.action))
+        continue;
+      policy_trace& t = start(i);
+      t.ruled_out_by_index = true;
+      describe_scope(i, t);
+      ++named;
+    }
+  }
   for (policy_trace& t : out_.policies) {
     if (t.ruled_out_by_index || t.scope != scope_result::matched) continue;
     const bool reason = std::find(d.reasons.begin(), d.reasons.end(), t.id) != d.reasons.end();

@@ -26,7 +26,7 @@ class trace_recorder {
   void clause(std::uint32_t policy, std::uint32_t clause, bool ok, const value& result,
               const std::string& error);
   /// Marks each policy's effect once the decision is assembled.
-  void finish(const decision& d);
+  void finish(const decision& d, const std::vector<std::uint32_t>& candidates);
 
  private:
   policy_trace& start(std::uint32_t policy);
@@ -34,6 +34,7 @@ class trace_recorder {
   void find_failure(expr_id id, bool wanted, clause_trace& out, int depth);
   void describe_operands(expr_id id, clause_trace& out);
   [[nodiscard]] std::string text_of(source_span span) const;
+  [[nodiscard]] bool is_constant(expr_id id, int depth) const;
 
   const compiled_policy_set& set_;
   const entity_data& entities_;

@@ -835,9 +835,36 @@ class tree_converter {
       e.a = current;
       e.span = ast_.exprs[current].span;
       e.span.begin = span_of(op).begin;
+      // A parenthesized operand's expression ends inside the parentheses; `!(...)` ends after them.
+      e.span.end = close_parentheses(e.span.begin, e.span.end);
       current = add(e);
     }
     return current;
+  }
+
+  // Extends [begin, end) over the `)` that close parentheses opened inside it (the tree keeps
+  // a parenthesized expression's span without its parentheses). String literals are skipped.
+  std::uint32_t close_parentheses(std::uint32_t begin, std::uint32_t end) const {
+    const std::string_view text = ast_.files[file_].text;
+    int open = 0;
+    for (std::uint32_t i = begin; i < end && i < text.size(); ++i) {
+      if (text[i] == '"') {
+        for (++i; i < end && i < text.size() && text[i] != '"'; ++i)
+          if (text[i] == '\\') ++i;
+        continue;
+      }
+      open += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+    }
+    while (open > 0 && end < text.size()) {
+      const char c = text[end];
+      if (c == ')') {
+        --open;
+      } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+        break;
+      }
+      ++end;
+    }
+    return end;
   }
 
   bool only_blanks_between(const parse_node& before, const parse_node& after) const {

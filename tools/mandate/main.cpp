@@ -4,6 +4,7 @@
 //
 //   mandate eval --policies DIR [--entities FILE] [--links FILE] [--schema FILE] [--grants FILE]
 //                [--audit FILE] [--now TIME] (--request FILE | --requests FILE.jsonl) [--mode M]
+//                [--explain] [--format json|text]
 //   mandate grant issue|revoke|complete|list --grants FILE ...
 //   mandate audit report --policies P --log FILE...
 //   mandate check FILE|DIR... [--schema FILE]
@@ -147,8 +148,40 @@ struct eval_settings {
   std::string now;  // RFC 3339; empty: the system clock
   std::string grants_path;
   std::string audit_path;
-  std::string max_window;  // cap on temporal windows; empty: the default (24h)
+  std::string max_window;       // cap on temporal windows; empty: the default (24h)
+  bool explain = false;         // each decision line gains an "explanation" member
+  std::string format = "json";  // json: one JSON line per request; text: explanations for people
 };
+
+// How `eval` prints its answers.
+struct output_options {
+  bool explain = false;  // JSON lines with an "explanation" member
+  bool text = false;     // blocks of text for people (implies tracing)
+  [[nodiscard]] bool tracing() const { return explain || text; }
+};
+
+// The decision's JSON line with `"explanation": EXPLANATION` added as its last member; every
+// other byte is the plain line's.
+std::string with_explanation(std::string line, const std::string& explanation) {
+  if (line.size() < 2 || line.back() != '}') return line;
+  line.pop_back();
+  line += line.back() == '{' ? "\"explanation\":" : ",\"explanation\":";
+  line += explanation;
+  line += '}';
+  return line;
+}
+
+// In text mode: what a request is called, its "description" if it has one.
+std::string request_name(const nlohmann::json& document, std::string_view where_key, std::size_t where) {
+  if (document.is_object()) {
+    const auto it = document.find("description");
+    if (it != document.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
+      return it->get<std::string>();
+  }
+  if (where_key.empty()) return "request";
+  // Lines are named by their line number; the requests of an array by their position from 1.
+  return fmt::format("request {}", where_key == "index" ? where + 1 : where);
+}
 
 // --max-window: how far back a temporal condition may look (compile_options), 24h by default
 // as in Dogwood; a deployment that keeps longer sessions raises it.
@@ -208,23 +241,26 @@ class request_runner {
  public:
   request_runner(const mandate::policy_set& policies, const mandate::entity_store& entities,
                  const std::optional<mandate::schema>& schema, mandate::evaluation_options options,
-                 const mandate::grant_authority* grants, mandate::audit_sink* audit)
+                 const mandate::grant_authority* grants, mandate::audit_sink* audit, output_options output)
       : policies_(policies),
         entities_(entities),
         schema_(schema),
         options_(options),
         grants_(grants),
-        audit_(audit) {}
+        audit_(audit),
+        output_(output) {}
 
   // Evaluates one request given as JSON text and prints the decision, or an error line
-  // naming `where_key`/`where` (e.g. "line": 3). Returns false for a malformed request.
+  // naming `where_key`/`where` (e.g. "line": 3); in text, a block for people instead of either.
+  // Returns false for a malformed request.
   bool run(std::string_view json, std::string_view where_key, std::size_t where) {
     const auto document = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-    const auto read_extras = extras_of(document);
-    if (!read_extras) {
-      print_request_error(read_extras.error(), where_key, where);
+    auto fail = [&](std::string_view message) {
+      report_error(message, document, where_key, where);
       return false;
-    }
+    };
+    const auto read_extras = extras_of(document);
+    if (!read_extras) return fail(read_extras.error());
     const request_extras& extras = *read_extras;
     if (extras.time_ms) clock_ms_ = *extras.time_ms;
     if (document.is_object() && (document.contains("event") || document.contains("signal")))
@@ -233,32 +269,29 @@ class request_runner {
     // unless the request itself says `"validateRequest": false`.
     auto req = schema_ ? mandate::request::from_json(json, *schema_, extras.validate)
                        : mandate::request::from_json(json);
-    if (!req) {
-      print_request_error(req.error(), where_key, where);
-      return false;
-    }
+    if (!req) return fail(req.error());
+    const bool tracing = output_.tracing();
+    trace_.clear();
     if (!extras.grant.empty()) {
       // A request that names a grant is only ever evaluated through it: without the grants
       // file it cannot be, and it is refused rather than evaluated without its chain.
-      if (grants_ == nullptr) {
-        print_request_error("request names grant '" + extras.grant + "' but no --grants file was given",
-                            where_key, where);
-        return false;
-      }
+      if (grants_ == nullptr)
+        return fail("request names grant '" + extras.grant + "' but no --grants file was given");
       // Presented first, so that the audit trail records the chain the grant stands for.
       auto presented = grants_->present(*req, extras.grant, options_);
       if (presented) {
         req = std::move(*presented);
-        policies_.evaluate(*req, entities_, decision_, options_);
+        evaluate(*req);
       } else {
         decision_ = std::move(presented).error();
       }
     } else if (!extras.session.empty()) {
-      decision_ = sessions_.evaluate(policies_, entities_, *req, extras.session, options_);
+      decision_ = sessions_.evaluate(policies_, entities_, *req, extras.session, options_, {},
+                                     tracing ? &trace_ : nullptr);
     } else {
-      policies_.evaluate(*req, entities_, decision_, options_);
+      evaluate(*req);
     }
-    print_line(mandate::to_json(decision_));
+    print_decision(document, where_key, where);
     if (audit_ != nullptr) {
       const std::int64_t now = options_.now_ms ? *options_.now_ms : mandate::system_time_ms();
       audit_->write(
@@ -268,12 +301,57 @@ class request_runner {
   }
 
  private:
+  void evaluate(const mandate::request& req) {
+    if (output_.tracing()) {
+      policies_.evaluate(req, entities_, decision_, trace_, options_);
+    } else {
+      policies_.evaluate(req, entities_, decision_, options_);
+    }
+  }
+
+  // The decision as a JSON line (with its explanation under --explain), or as a block of text.
+  void print_decision(const nlohmann::json& document, std::string_view where_key, std::size_t where) {
+    if (!output_.text) {
+      std::string line = mandate::to_json(decision_);
+      if (output_.explain) line = with_explanation(std::move(line), mandate::to_json(decision_, trace_));
+      print_line(line);
+      return;
+    }
+    print_text(request_name(document, where_key, where) + "\n" +
+               mandate::explain_with_sources(decision_, trace_) + "\n");
+  }
+
+  // A line that could not be evaluated: an error object in JSON, a block naming it in text.
+  void report_error(std::string_view message, const nlohmann::json& document, std::string_view where_key,
+                    std::size_t where) const {
+    if (!output_.text) {
+      print_request_error(message, where_key, where);
+      return;
+    }
+    print_text(fmt::format("{}\nerror: {}\n\n", request_name(document, where_key, where), message));
+  }
+
+  // An event or signal line's acknowledgement: a JSON line, or in text one line naming it.
+  void acknowledge(std::string_view json, std::string_view text, const nlohmann::json& document) const {
+    if (!output_.text) {
+      print_line(std::string(json));
+      return;
+    }
+    std::string line(text);
+    const auto it = document.find("description");
+    if (it != document.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
+      line += ": " + it->get<std::string>();
+    print_text(line + "\n\n");
+  }
+
+  static void print_text(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
   // {"session": S, "event": {"kind", "action": {"type", "id"}, "fields": {...}, "requestId"}} records
   // a response or error event; {"signal": {"type", "session", "subject", "claims", "level",
   // "reason"}} applies a CAEP signal. Each prints one acknowledgement line.
   bool run_session_line(const nlohmann::json& document, std::string_view where_key, std::size_t where) {
     auto fail = [&](const std::string& message) {
-      print_request_error(message, where_key, where);
+      report_error(message, document, where_key, where);
       return false;
     };
     auto entity_of = [](const nlohmann::json& j) -> std::optional<mandate::entity_ref> {
@@ -300,7 +378,8 @@ class request_runner {
       if (e.contains("resource")) event.resource = entity_of(e["resource"]);
       auto recorded = sessions_.record(session->get<std::string>(), event);
       if (!recorded) return fail(recorded.error());
-      print_line(R"({"event":"recorded"})");
+      acknowledge(R"({"event":"recorded"})",
+                  fmt::format("event recorded in session {}", session->get<std::string>()), document);
       return true;
     }
     const auto& s = document["signal"];
@@ -315,7 +394,7 @@ class request_runner {
     if (s.contains("reason") && s["reason"].is_string()) signal.reason = s["reason"].get<std::string>();
     auto applied = sessions_.signal(signal);
     if (!applied) return fail(applied.error());
-    print_line(R"({"signal":"applied"})");
+    acknowledge(R"({"signal":"applied"})", fmt::format("signal {} applied", signal.type), document);
     return true;
   }
 
@@ -325,7 +404,9 @@ class request_runner {
   mandate::evaluation_options options_;
   const mandate::grant_authority* grants_;
   mandate::audit_sink* audit_;
-  mandate::decision decision_;  // reused so a long stream does not allocate per decision
+  output_options output_;
+  mandate::decision decision_;     // reused so a long stream does not allocate per decision
+  mandate::decision_trace trace_;  // filled only when tracing
   // Sessions' clock: the last line's "time", else --now, else the system clock.
   std::optional<std::int64_t> clock_ms_ = options_.now_ms;
   mandate::session_manager sessions_{mandate::session_options{
@@ -465,7 +546,8 @@ int run_eval(const eval_settings& settings) {
   }
 
   request_runner runner(*loaded.policies, *entities, schema.schema, options, grants ? &*grants : nullptr,
-                        audit.get());
+                        audit.get(),
+                        output_options{.explain = settings.explain, .text = settings.format == "text"});
   const int status = settings.request_path.empty() ? run_request_lines(runner, settings.requests_path)
                                                    : run_request_file(runner, settings.request_path);
   std::fflush(stdout);
@@ -513,7 +595,8 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
 
   eval_settings eval_args;
-  CLI::App* eval = app.add_subcommand("eval", "Evaluate requests and print one JSON decision per request");
+  CLI::App* eval = app.add_subcommand(
+      "eval", "Evaluate requests and print one JSON decision per request (or, with --format text, why)");
   eval->add_option("--policies", eval_args.policies_path,
                    "Policy file, or directory of *.cedar / *.mandate files")
       ->required()
@@ -549,6 +632,13 @@ int run(int argc, char** argv) {
   eval->add_option("--max-window", eval_args.max_window,
                    "Longest window a temporal condition may use (default 24h), e.g. 14d")
       ->type_name("DURATION");
+  eval->add_flag("--explain", eval_args.explain,
+                 "Add to each decision an \"explanation\": the determining policies, or the nearest misses");
+  eval->add_option("--format", eval_args.format,
+                   "json (one JSON line per request) or text (each decision explained, for people)")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
 
   std::vector<std::string> check_paths;
   std::string check_schema;
