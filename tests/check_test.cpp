@@ -439,6 +439,52 @@ TEST_CASE("check: deeply nested conditions and hostile schemas do not exhaust th
   CHECK(ds[0].message.find("`==` compares {") != std::string::npos);
 }
 
+TEST_CASE("check: an empty set literal has no type, as in Cedar's strict validation") {
+  require_one_error("permit (principal, action, resource) when { [].isEmpty() };",
+                    "an empty set literal `[]` has no element type");
+  require_one_error("permit (principal is User, action, resource) when { principal.emails.containsAny([]) };",
+                    "an empty set literal `[]` has no element type");
+  // Where it can never run (the test of the `if` is constant), Cedar does not type it either.
+  require_clean(
+      "permit (principal is User, action, resource) when { if false then [].isEmpty() else principal.active "
+      "};");
+  require_clean(
+      "permit (principal is User, action, resource) when { principal.emails.containsAny([\"a\"]) };");
+}
+
+TEST_CASE("check: different entity types have no common type (no unions in strict mode)") {
+  require_one_error(
+      "permit (principal is User, action == Action::\"read\", resource) when { principal in [Group::\"g\", "
+      "action] };",
+      "the elements of a set must have one type, but this is Action and the ones before it are Group");
+  require_one_error(
+      "permit (principal is User, action == Action::\"read\", resource is Doc) when { (if principal.active "
+      "then principal else resource).size == 1 };",
+      "the branches of this `if` have different types, User and Doc");
+  require_one_error(
+      "permit (principal is Agent, action == Action::\"read\", resource is Doc) when { "
+      "resource.readers.contains(principal) };",
+      "`contains` looks for Agent in a set of User");
+  // One entity type throughout is fine, and `==` between different entity types is just false.
+  require_clean(
+      "permit (principal is User, action == Action::\"read\", resource is Doc) when { principal in "
+      "[Group::\"g\", Group::\"h\"] && (if principal.active then principal else resource.owner) == "
+      "resource.owner && resource.readers.contains(principal) && action in [action, Action::\"list\"] };");
+}
+
+TEST_CASE("check: two literals compare to a constant, whatever their types") {
+  // `true == ""` is false, not an error; the whole policy is then never satisfied (a warning).
+  const auto ds = check("permit (principal, action, resource) when { true == \"\" };");
+  INFO(mandate::render(ds));
+  REQUIRE(ds.size() == 1);
+  CHECK(ds[0].level == severity::warning);
+  CHECK(ds[0].message.find("is never satisfied") != std::string::npos);
+  require_clean("permit (principal, action, resource) when { 1 == 1 && \"a\" != 2 };");
+  // Only literals: a computed value of another type still is an error.
+  require_one_error("permit (principal, action, resource) when { context.ip == 1 };",
+                    "`==` compares String with Long");
+}
+
 TEST_CASE("check: the examples validate cleanly against the example schema") {
   const std::filesystem::path root(MANDATE_SOURCE_DIR);
   auto schema = mandate::schema::load(root / "examples" / "schema.cedarschema");

@@ -10,7 +10,10 @@
 // - attribute access on an optional attribute without such a guard is an error, as is any
 //   access to an attribute the type does not declare;
 // - `==` between values of different types is an error (it is always false), except between
-//   entities, which compare False when their types differ.
+//   entities, which compare False when their types differ, and between two literals, which
+//   compare to a constant;
+// - strict mode, as Cedar's validator runs: no unions of entity types (a set of Users and
+//   Groups, or an `if` whose branches differ, is an error) and no empty set literal `[]`.
 #include "check/checker.hpp"
 
 #include <algorithm>
@@ -23,6 +26,7 @@
 #include "parse/parser.hpp"
 #include "schema/suggest.hpp"
 #include "value/extensions.hpp"
+#include "value/value.hpp"
 
 namespace mandate::detail::typecheck {
 namespace {
@@ -117,6 +121,12 @@ bool is_identifier(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   });
+}
+
+// A literal Cedar writes as such: a Bool, Long, String or entity reference.
+bool is_primitive(const value& v) {
+  return v.kind == value_kind::boolean || v.kind == value_kind::integer || v.kind == value_kind::string ||
+         v.kind == value_kind::entity;
 }
 
 bool looks_like_action_type(std::string_view type) {
@@ -681,7 +691,13 @@ class policy_checker {
     if (lk == type_kind::unknown || rk == type_kind::unknown) return result;
     const auto left_entity = exact_entity(e.a);
     const auto right_entity = exact_entity(e.b);
-    if (left_entity && right_entity) {
+    const expr& le = ast_.at(e.a);
+    const expr& re = ast_.at(e.b);
+    if (le.kind == expr_kind::literal && re.kind == expr_kind::literal &&
+        is_primitive(ast_.literals[le.name]) && is_primitive(ast_.literals[re.name])) {
+      // Two literals compare to a constant, as in Cedar, even when their types differ.
+      result = bool_of(value_equal(ast_.literals[le.name], ast_.literals[re.name]));
+    } else if (left_entity && right_entity) {
       result = bool_of(*left_entity == *right_entity);
     } else if (lk == type_kind::entity && rk == type_kind::entity) {
       const auto ln = types_.entity_names(left.type);
@@ -906,6 +922,13 @@ class policy_checker {
   }
 
   type_id set_literal(const expr& e, const facts& known, std::uint32_t depth) {
+    if (e.list_size == 0) {
+      // Cedar's strict validation gives `[]` no type: it cannot tell what the set holds.
+      report(e.span,
+             "an empty set literal `[]` has no element type, so it cannot be type-checked; "
+             "Cedar's validator rejects it");
+      return types_.unknown();
+    }
     type_id element = no_type;
     for (std::uint32_t item : ast_.list(e)) {
       const type_id t = types_.widen(check(item, known, depth + 1).type);
@@ -1064,7 +1087,9 @@ class policy_checker {
                                     "` is " + described(args[0]));
       return result;
     }
-    // A literal argument can be checked now rather than failing at every evaluation.
+    // A literal argument can be checked now rather than failing at every evaluation. (Cedar's
+    // strict validation also rejects a computed argument, `ip(context.source_ip)`; Mandate
+    // accepts it, since validate() has no Cedar-only mode and Mandate's own policies use it.)
     const expr& a = ast_.at(arg);
     if (a.kind == expr_kind::literal && ast_.literals[a.name].kind == value_kind::string) {
       const std::string_view text = symbol_text(ast_.literals[a.name].string);

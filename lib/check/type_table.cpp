@@ -221,11 +221,11 @@ type_id type_table::join_bounded(type_id a, type_id b, std::uint32_t depth, std:
       return a;
     case type_kind::extension:
       return na.name == nb.name ? a : no_type;
-    case type_kind::entity: {
-      std::vector<symbol> names(entity_names(a).begin(), entity_names(a).end());
-      names.insert(names.end(), entity_names(b).begin(), entity_names(b).end());
-      return entity(std::move(names));
-    }
+    case type_kind::entity:
+      // Cedar's strict validation has no union of entity types: a set of Users and Agents, or
+      // an `if` giving a User on one branch and an Agent on the other, is a type error. (Equal
+      // entity types have equal ids, handled above.)
+      return no_type;
     case type_kind::set: {
       if (na.element == no_type) return b;
       if (nb.element == no_type) return a;

@@ -29,7 +29,7 @@ enum class type_kind : std::uint8_t {
   bool_false,
   long_integer,
   string,
-  entity,  // one of several entity types (a union, as Cedar's permissive least upper bound)
+  entity,  // one of several entity types (joins never build a union, as in Cedar's strict mode)
   set,     // element == no_type for the empty set literal `[]`
   record,
   extension,  // name: ipaddr, decimal, datetime, duration
@@ -84,8 +84,9 @@ class type_table {
   /// `{ a: Long, b?: String }`; abbreviated when long.
   [[nodiscard]] std::string describe(type_id id) const;
 
-  /// The least upper bound of two types: what a value of either may be. `no_type` when they
-  /// have none (a Long and a String; records with different attributes). `unknown` absorbs.
+  /// The least upper bound of two types, as Cedar's strict validation has it: `no_type` when
+  /// they have none (a Long and a String; records with different attributes; two different
+  /// entity types). `unknown` absorbs.
   type_id join(type_id a, type_id b);
 
  private:
