@@ -4,6 +4,8 @@
 // indexed plan and, as the baseline measured in the same run, through the reference
 // interpreter. Each benchmark reports p50 and p99 per decision besides Google Benchmark's
 // mean: decisions are timed in batches of 16 so the clock's own cost stays small.
+// BM_hot_traced is BM_hot_plan through the traced overload (include/mandate/trace.hpp), and
+// BM_trace_overhead runs both in one loop and reports the ratio of their medians.
 //
 //   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DMANDATE_BUILD_BENCH=ON
 //   cmake --build build-bench -j2 && build-bench/bench/mandate_bench
@@ -112,19 +114,24 @@ const workload& workload_for(int policy_count) {
   return cache.back().second;
 }
 
-void evaluate_hot(benchmark::State& state, mandate::evaluator engine) {
-  const workload& w = workload_for(static_cast<int>(state.range(0)));
-  const mandate::evaluation_options options{.mode = mandate::eval_mode::mandate, .engine = engine};
-  mandate::decision out;
-  constexpr int batch = 16;
+constexpr int batch = 16;
+
+// The p-th percentile of per-decision nanoseconds (sorts `samples`).
+double percentile(std::vector<double>& samples, int p) {
+  std::sort(samples.begin(), samples.end());
+  return samples[samples.size() * static_cast<std::size_t>(p) / 100];
+}
+
+// Times `decide(request)` in batches over the workload's requests, reporting p50 and p99.
+template <typename Decide>
+void evaluate_hot(benchmark::State& state, const workload& w, Decide&& decide) {
   std::vector<double> samples;
   samples.reserve(1 << 16);
   std::size_t next = 0;
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < batch; ++i) {
-      w.policies.evaluate(w.requests[next], w.entities, out, options);
-      benchmark::DoNotOptimize(out.outcome);
+      decide(w.requests[next]);
       next = (next + 1) % w.requests.size();
     }
     const auto stop = std::chrono::steady_clock::now();
@@ -133,14 +140,84 @@ void evaluate_hot(benchmark::State& state, mandate::evaluator engine) {
   }
   state.SetItemsProcessed(state.iterations() * batch);
   if (!samples.empty()) {
-    std::sort(samples.begin(), samples.end());
-    state.counters["p50_ns"] = samples[samples.size() / 2];
-    state.counters["p99_ns"] = samples[samples.size() * 99 / 100];
+    state.counters["p50_ns"] = percentile(samples, 50);
+    state.counters["p99_ns"] = percentile(samples, 99);
   }
+}
+
+void evaluate_hot(benchmark::State& state, mandate::evaluator engine) {
+  const workload& w = workload_for(static_cast<int>(state.range(0)));
+  const mandate::evaluation_options options{.mode = mandate::eval_mode::mandate, .engine = engine};
+  mandate::decision out;
+  evaluate_hot(state, w, [&](const mandate::request& req) {
+    w.policies.evaluate(req, w.entities, out, options);
+    benchmark::DoNotOptimize(out.outcome);
+  });
 }
 
 void BM_hot_plan(benchmark::State& state) { evaluate_hot(state, mandate::evaluator::plan); }
 void BM_hot_reference(benchmark::State& state) { evaluate_hot(state, mandate::evaluator::reference); }
+
+// The same workload through the traced overload, one decision_trace reused as a server would.
+void BM_hot_traced(benchmark::State& state) {
+  const workload& w = workload_for(static_cast<int>(state.range(0)));
+  const mandate::evaluation_options options{.mode = mandate::eval_mode::mandate};
+  mandate::decision out;
+  mandate::decision_trace trace;
+  evaluate_hot(state, w, [&](const mandate::request& req) {
+    w.policies.evaluate(req, w.entities, out, trace, options);
+    benchmark::DoNotOptimize(out.outcome);
+    benchmark::DoNotOptimize(trace.identities.data());
+  });
+}
+
+// Plain and traced in the same loop, alternating batches over the same requests, so both see
+// the same machine state: the overhead of asking why, as a ratio of medians. Which of the two
+// goes first alternates too, since the second of a pair runs on caches the first has warmed.
+void BM_trace_overhead(benchmark::State& state) {
+  const workload& w = workload_for(static_cast<int>(state.range(0)));
+  const mandate::evaluation_options options{.mode = mandate::eval_mode::mandate};
+  mandate::decision out;
+  mandate::decision_trace trace;
+  std::vector<double> plain;
+  std::vector<double> traced;
+  plain.reserve(1 << 15);
+  traced.reserve(1 << 15);
+  std::size_t next = 0;
+  bool traced_first = false;
+  auto run_batch = [&](std::size_t first, bool with_trace) {
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t at = first;
+    for (int i = 0; i < batch; ++i) {
+      if (with_trace) {
+        w.policies.evaluate(w.requests[at], w.entities, out, trace, options);
+        benchmark::DoNotOptimize(trace.identities.data());
+      } else {
+        w.policies.evaluate(w.requests[at], w.entities, out, options);
+      }
+      benchmark::DoNotOptimize(out.outcome);
+      at = (at + 1) % w.requests.size();
+    }
+    const auto stop = std::chrono::steady_clock::now();
+    if ((with_trace ? traced : plain).size() < plain.capacity())
+      (with_trace ? traced : plain)
+          .push_back(std::chrono::duration<double, std::nano>(stop - start).count() / batch);
+    return at;
+  };
+  for (auto _ : state) {
+    run_batch(next, traced_first);
+    next = run_batch(next, !traced_first);  // the same requests, the other way
+    traced_first = !traced_first;
+  }
+  state.SetItemsProcessed(state.iterations() * batch * 2);
+  if (!plain.empty() && !traced.empty()) {
+    const double plain_p50 = percentile(plain, 50);
+    const double traced_p50 = percentile(traced, 50);
+    state.counters["plain_p50_ns"] = plain_p50;
+    state.counters["traced_p50_ns"] = traced_p50;
+    state.counters["ratio"] = traced_p50 / plain_p50;
+  }
+}
 
 void BM_compile(benchmark::State& state) {
   // Rebuild the text each time outside the timed region is not needed: compile is the work.
@@ -163,6 +240,8 @@ void BM_compile(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_hot_plan)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
+BENCHMARK(BM_hot_traced)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
+BENCHMARK(BM_trace_overhead)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
 BENCHMARK(BM_hot_reference)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
 BENCHMARK(BM_compile)->Arg(100)->Arg(10000)->Unit(benchmark::kMillisecond);
 

@@ -6,6 +6,13 @@
 // condition clause in order, the errors, and the policy's effect on the decision; `explain`
 // turns a trace into a verdict in words. Tracing costs nothing when not asked for: the plain
 // evaluate runs code with the recording compiled out.
+//
+// What only a verdict in words needs is worked out for what the verdict cites: the words for a
+// scope that did not match (`scope_detail`), the failing part of a clause and the values it saw,
+// and the source lines are filled for the determining policies and, for a deny that no permit
+// allowed, for the permits and require_approval policies that did not apply (the nearest
+// misses, including up to five the index ruled out for the action). Reusing one trace object
+// for many decisions reuses its storage.
 #pragma once
 
 #include <cstdint>
@@ -35,8 +42,8 @@ struct clause_trace {
   bool errored = false;
   std::string value;  ///< "true" / "false" when it did not error
   std::string error;  ///< when it errored
-  /// For the clause that stopped the policy: the innermost sub-expression that made it fail
-  /// (e.g. the false conjunct of an `&&`), and the values its operands had.
+  /// For the clause that stopped a cited policy: the innermost sub-expression that made it fail
+  /// (e.g. the false conjunct of an `&&`; a `!` whole), and the values its operands had.
   std::string failed_part;
   source_location failed_where;
   std::vector<std::string> values;  ///< e.g. `resource.sensitivity` is "internal"
@@ -54,12 +61,12 @@ enum class policy_effect : std::uint8_t {
 struct policy_trace {
   std::string id;
   std::string kind;         ///< "permit", "forbid" or "require_approval"
-  source_location where;    ///< the policy's first token
+  source_location where;    ///< the policy's effect keyword (`permit`, ...)
   std::string source_line;  ///< the line `where` points into
   std::string reason;       ///< its @reason annotation, if any
   bool ruled_out_by_index = false;
   scope_result scope = scope_result::matched;
-  std::string scope_detail;  ///< when the scope did not match, in words
+  std::string scope_detail;  ///< when the scope of a cited policy did not match, in words
   source_location scope_where;
   std::string scope_source_line;
   std::vector<clause_trace> clauses;  ///< in order, up to the clause that decided
@@ -74,8 +81,10 @@ struct identity_trace {
   std::int32_t hop = -1;  ///< -1 without a chain; 0 the principal, i the delegate of hop i
   std::string principal;  ///< as `Type::"id"`
   verdict outcome = verdict::deny;
-  std::vector<policy_trace> policies;  ///< the candidates (and, when asked, the ruled out)
-  std::size_t ruled_out = 0;           ///< policies the index did not propose
+  /// The candidates; the policies the index ruled out when asked (`include_ruled_out`), and
+  /// for a default deny the permits it ruled out for the action (up to five).
+  std::vector<policy_trace> policies;
+  std::size_t ruled_out = 0;  ///< policies the index did not propose
 };
 
 struct decision_trace {
@@ -96,9 +105,9 @@ struct decision_trace {
 /// diagnostics (needs the policy text, which the trace's locations point into).
 [[nodiscard]] std::string explain_with_sources(const decision& d, const decision_trace& trace);
 
-/// The explanation as one JSON object: {"summary": "...", "identities": [{"hop", "principal",
-/// "decision", "ruled_out", "policies": [{"id", "kind", "at", "scope", "clauses": [...],
-/// "applied", "effect", ...}]}]}.
+/// The explanation as one JSON object: {"summary", "policy_count", "identities": [{"hop" (with
+/// a chain), "principal", "decision", "ruled_out", "policies": [{"id", "kind", "at", "scope",
+/// "clauses": [...], "applied", "effect", ...}]}]}.
 [[nodiscard]] std::string to_json(const decision& d, const decision_trace& trace);
 
 }  // namespace v0

@@ -256,6 +256,9 @@ namespace {
 struct tracing {
   decision_trace* trace;
   trace_options options;
+  // Identities recorded so far: entries past it are left from an earlier decision, kept so
+  // their storage is reused, and trimmed when the decision is complete.
+  mutable std::size_t used = 0;
 };
 
 // One identity's decision, with no chain: the plain path every evaluation ends in.
@@ -291,7 +294,12 @@ void evaluate_view(const compiled_policy_set& set, const detail::entity_data& en
   if (traced != nullptr) {
     // The traced path: the same candidates through the plan evaluator instantiated with a
     // recorder. The identities of a chain are recorded in the order they are checked.
-    identity_trace& identity = traced->trace->identities.emplace_back();
+    auto& identities = traced->trace->identities;
+    if (traced->used == identities.size()) identities.emplace_back();
+    identity_trace& identity = identities[traced->used++];
+    identity.hop = -1;
+    identity.outcome = verdict::deny;
+    identity.ruled_out = 0;
     identity.principal = detail::to_cedar(view.principal);
     detail::trace_recorder recorder(set, entities, view, scratch, identity, traced->options);
     detail::evaluate_plan_traced(set, entities, view, scratch, recorder);
@@ -312,7 +320,9 @@ void evaluate_view(const compiled_policy_set& set, const detail::entity_data& en
 
 // A chain's identities are traced in the order they are checked, the principal first; a
 // request without a chain has one identity and no hop.
-void number_hops(decision_trace& trace, const decision& d) {
+void number_hops(const tracing& traced, const decision& d) {
+  decision_trace& trace = *traced.trace;
+  trace.identities.resize(traced.used);
   const bool chained = trace.identities.size() > 1 || d.deciding_hop >= 0;
   for (std::size_t i = 0; i < trace.identities.size(); ++i)
     trace.identities[i].hop = chained ? static_cast<std::int32_t>(i) : -1;
@@ -327,7 +337,7 @@ void decide(const compiled_policy_set& set, const detail::entity_data& entities,
             const evaluation_options& options, decision& out, const tracing* traced = nullptr) noexcept {
   try {
     if (traced != nullptr) {
-      traced->trace->clear();
+      traced->used = 0;
       traced->trace->policy_count = set.ast.policies.size();
     }
     if (events == nullptr) {
@@ -339,7 +349,7 @@ void decide(const compiled_policy_set& set, const detail::entity_data& entities,
       } else {
         evaluate_view(set, entities, data, options, out, traced);
       }
-      if (traced != nullptr) number_hops(*traced->trace, out);
+      if (traced != nullptr) number_hops(*traced, out);
       return;
     }
     auto over_events = [&](const compiled_policy_set& s, const detail::entity_data& e,
@@ -353,8 +363,9 @@ void decide(const compiled_policy_set& set, const detail::entity_data& entities,
     } else {
       over_events(set, entities, data, options, out);
     }
-    if (traced != nullptr) number_hops(*traced->trace, out);
+    if (traced != nullptr) number_hops(*traced, out);
   } catch (...) {
+    if (traced != nullptr) traced->trace->identities.clear();
     // Whatever it was, the answer is no.
     out.outcome = verdict::deny;
     out.mode = options.mode;
@@ -404,7 +415,8 @@ void evaluate_with_history(const compiled_policy_set& set, const entity_data& en
   } catch (...) {  // NOLINT(bugprone-empty-catch): without monitors the reference evaluator answers
   }
   const tracing traced{trace, trace_with};
-  decide(set, entities, data, &context, &events, monitors, options, out, trace != nullptr ? &traced : nullptr);
+  decide(set, entities, data, &context, &events, monitors, options, out,
+         trace != nullptr ? &traced : nullptr);
 }
 
 }  // namespace mandate::detail::session

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,6 +19,8 @@
 #include "temporal/monitor.hpp"
 
 namespace mandate::detail {
+
+struct trace_catalog;
 
 enum class opcode : std::uint8_t {
   push_constant,  // arg: constant index
@@ -129,6 +132,9 @@ struct compiled_policy_set {
   /// built for by this number, never by address (an address can be reused).
   std::uint64_t serial = 0;
   plan code;
+  /// Request-independent text of explanations, built by the first traced decision.
+  mutable std::once_flag trace_catalog_once;
+  mutable std::shared_ptr<const trace_catalog> explanation_text;
   std::vector<std::string> ids;
   std::vector<diagnostic> warnings;
   std::uint64_t fingerprint = 0;

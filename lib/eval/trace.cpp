@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
 
 #include "parse/parser.hpp"
 
@@ -53,7 +54,8 @@ trace_recorder::trace_recorder(const compiled_policy_set& set, const entity_data
       scratch_(scratch),
       out_(out),
       options_(options),
-      slot_(set.ast.policies.size(), -1) {}
+      catalog_(catalog_of(set)),
+      slots_(slot_table(set.ast.policies.size())) {}
 
 // True for an expression with no variable in it (a literal, `ip("10.0.0.0/8")`, `[1, 2]`):
 // its value is what it says, so listing it adds nothing.
@@ -70,11 +72,14 @@ bool trace_recorder::is_constant(expr_id id, int depth) const {
   return true;
 }
 
-std::string trace_recorder::text_of(source_span span) const {
-  if (span.file >= set_.ast.files.size()) return {};
-  const std::string& text = set_.ast.files[span.file].text;
+std::string trace_recorder::text_of(source_span span) const { return text_of_span(set_, span); }
+
+std::string trace_recorder::text_of_span(const compiled_policy_set& set, source_span span) {
+  if (span.file >= set.ast.files.size()) return {};
+  const std::string& text = set.ast.files[span.file].text;
   auto begin = std::min<std::size_t>(span.begin, text.size());
   auto end = std::clamp<std::size_t>(span.end, begin, text.size());
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   // A parenthesized operand's span stops inside its parentheses: widen to balance them.
   int open = 0;
   int unopened = 0;
@@ -87,7 +92,6 @@ std::string trace_recorder::text_of(source_span span) const {
     if (text[i] == '(') ++open;
     if (text[i] == ')') (open > 0 ? --open : ++unopened);
   }
-  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   for (std::size_t at = end; open > 0 && at < text.size() && (blank(text[at]) || text[at] == ')'); ++at)
     if (text[at] == ')') {
       --open;
@@ -98,38 +102,120 @@ std::string trace_recorder::text_of(source_span span) const {
       --unopened;
       begin = at - 1;
     }
-  std::string out = text.substr(begin, end - begin);
-  // One line for people: collapse runs of whitespace.
+  // One line for people: runs of whitespace become one space, except inside string literals.
   std::string collapsed;
   bool space = false;
-  for (char c : out) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+  bool quoted = false;
+  for (std::size_t i = begin; i < end; ++i) {
+    const char c = text[i];
+    if (!quoted && blank(c)) {
       space = true;
       continue;
     }
     if (space && !collapsed.empty()) collapsed.push_back(' ');
     space = false;
     collapsed.push_back(c);
+    if (c == '\\' && quoted && i + 1 < end) {
+      collapsed.push_back(text[++i]);
+      continue;
+    }
+    if (c == '"') quoted = !quoted;
   }
   return collapsed;
 }
 
+const trace_catalog& trace_recorder::catalog_of(const compiled_policy_set& set) {
+  std::call_once(set.trace_catalog_once, [&] {
+    auto built = std::make_shared<trace_catalog>();
+    built->policies.reserve(set.ast.policies.size());
+    for (std::uint32_t i = 0; i < set.ast.policies.size(); ++i) {
+      const detail::policy& p = set.ast.policies[i];
+      trace_catalog::policy_info info;
+      info.kind = std::string(effect_name(p.kind));
+      locate(set.ast, p.effect_span, info.where, info.source_line);
+      if (const annotation* reason = p.find_annotation("reason")) info.reason = reason->value;
+      info.first_clause = static_cast<std::uint32_t>(built->clauses.size());
+      for (const condition& c : p.conditions) {
+        trace_catalog::clause_info clause;
+        const source_span body = set.ast.at(c.body).span;
+        clause.text = text_of_span(set, body);
+        locate(set.ast, body, clause.where, clause.source_line);
+        built->clauses.push_back(std::move(clause));
+      }
+      built->decidable += p.is_template() ? 0 : 1;
+      if (p.kind != effect::forbid && !p.is_template()) {
+        // Permits (and require_approval policies) by the actions their scope names, to find
+        // the ones a default deny may cite without scanning the whole set.
+        switch (p.action.op) {
+          case scope_op::equal:
+          case scope_op::in:
+            built->citable_by_action[p.action.entity.key()].push_back(i);
+            break;
+          case scope_op::in_list:
+            for (const entity_uid& e : p.action.list) built->citable_by_action[e.key()].push_back(i);
+            break;
+          default:
+            built->citable_any_action.push_back(i);
+            break;
+        }
+      }
+      built->policies.push_back(std::move(info));
+    }
+    set.explanation_text = std::move(built);
+  });
+  return *set.explanation_text;
+}
+
+namespace {
+
+void clear_location(source_location& where) {
+  where.file.clear();
+  where.line = 0;
+  where.column = 0;
+  where.offset = 0;
+  where.length = 0;
+}
+
+}  // namespace
+
+// The entry for `policy` in this identity's trace, made on first use. Entries, their clauses
+// and their strings are reused from the previous decision traced into the same object, so a
+// steady stream of traced decisions copies text into storage it already has.
 policy_trace& trace_recorder::start(std::uint32_t policy) {
-  if (slot_[policy] >= 0) return out_.policies[static_cast<std::size_t>(slot_[policy])];
-  const detail::policy& p = set_.ast.policies[policy];
-  policy_trace t;
-  t.id = set_.ids[policy];
-  t.kind = std::string(effect_name(p.kind));
-  locate(set_.ast, p.effect_span, t.where, t.source_line);
-  if (const annotation* reason = p.find_annotation("reason")) t.reason = reason->value;
-  slot_[policy] = static_cast<std::int32_t>(out_.policies.size());
-  out_.policies.push_back(std::move(t));
-  return out_.policies.back();
+  std::int32_t& slot = slots_[policy];
+  if (slot >= 0) return out_.policies[static_cast<std::size_t>(slot)];
+  slot = static_cast<std::int32_t>(used_);
+  touched_.push_back(policy);
+  if (used_ == out_.policies.size()) out_.policies.emplace_back();
+  policy_trace& t = out_.policies[used_++];
+  clause_counts_.push_back(0);
+  const trace_catalog::policy_info& info = catalog_.policies[policy];
+  t.id.assign(set_.ids[policy]);
+  t.kind.assign(info.kind);
+  t.where = info.where;
+  t.source_line.clear();  // copied in finish for the policies a verdict cites
+  t.reason.assign(info.reason);
+  t.ruled_out_by_index = false;
+  t.scope = scope_result::matched;
+  t.scope_detail.clear();
+  clear_location(t.scope_where);
+  t.scope_source_line.clear();
+  t.applied = false;
+  t.errored = false;
+  t.error.clear();
+  t.effect = policy_effect::none;
+  return t;
+}
+
+std::vector<std::int32_t>& trace_recorder::slot_table(std::size_t policies) {
+  // One table per thread, sized to the largest set seen; entries are reset after each use.
+  thread_local std::vector<std::int32_t> table;
+  if (table.size() < policies) table.resize(policies, -1);
+  return table;
 }
 
 void trace_recorder::candidates(const std::vector<std::uint32_t>& candidates) {
-  std::size_t decidable = 0;
-  for (const auto& p : set_.ast.policies) decidable += p.is_template() ? 0 : 1;
+  const std::size_t decidable = catalog_.decidable;
   out_.ruled_out = decidable >= candidates.size() ? decidable - candidates.size() : 0;
   if (!options_.include_ruled_out) return;
   for (std::uint32_t i = 0; i < set_.ast.policies.size(); ++i) {
@@ -186,7 +272,15 @@ void trace_recorder::describe_scope(std::uint32_t policy, policy_trace& t) {
   }
 }
 
-void trace_recorder::scope_failed(std::uint32_t policy) { describe_scope(policy, start(policy)); }
+// Which part of the scope failed is recorded for every candidate; the words for it (and where
+// it is written) only for the decisions that cite the policy, in finish_entries.
+void trace_recorder::scope_failed(std::uint32_t policy) {
+  policy_trace& t = start(policy);
+  const detail::policy& p = set_.ast.policies[policy];
+  t.scope = !scope_matches(entities_, p.principal, request_.principal) ? scope_result::principal
+            : !scope_matches(entities_, p.action, request_.action)     ? scope_result::action
+                                                                       : scope_result::resource;
+}
 
 void trace_recorder::scope_matched(std::uint32_t policy) {
   policy_trace& t = start(policy);
@@ -198,29 +292,39 @@ void trace_recorder::clause(std::uint32_t policy, std::uint32_t index, bool ok, 
                             const std::string& error) {
   policy_trace& t = start(policy);
   const condition& c = set_.ast.policies[policy].conditions[index];
-  clause_trace ct;
+  std::uint32_t& count = clause_counts_[static_cast<std::size_t>(slots_[policy])];
+  if (count == t.clauses.size()) t.clauses.emplace_back();
+  clause_trace& ct = t.clauses[count++];
+  const trace_catalog::clause_info& info = catalog_.clauses[catalog_.policies[policy].first_clause + index];
   ct.is_when = c.is_when;
-  const source_span body = set_.ast.at(c.body).span;
-  ct.text = text_of(body);
-  locate(set_.ast, body, ct.where, ct.source_line);
+  ct.text.assign(info.text);
+  ct.where = info.where;
+  ct.source_line.clear();  // copied in finish for the clauses a verdict cites
+  ct.errored = false;
+  ct.error.clear();
+  ct.failed_part.clear();
+  clear_location(ct.failed_where);
+  ct.values.clear();
   const bool is_bool = ok && result.kind == value_kind::boolean;
   if (!ok || !is_bool) {
     ct.errored = true;
-    ct.error = ok ? fmt::format("{} condition is {}, not a Bool", c.is_when ? "a `when`" : "an `unless`",
-                                to_cedar(result))
-                  : error;
-    t.errored = true;
-    t.error = ct.error;
-  } else {
-    ct.value = result.boolean ? "true" : "false";
-    if (result.boolean != c.is_when) {
-      // The clause that stops the policy: find the part that made it so.
-      find_failure(c.body, c.is_when, ct, 0);
-    } else if (index + 1 == set_.ast.policies[policy].conditions.size()) {
-      t.applied = true;
+    ct.value.clear();
+    if (ok) {
+      // The message settle_policy reports for the same value.
+      std::string message;
+      eval_context ctx{entities_, request_, scratch_.values, message, set_.code.levels};
+      (void)expect_bool(ctx, result, c.is_when ? "a `when` condition" : "an `unless` condition");
+      ct.error = std::move(message);
+    } else {
+      ct.error.assign(error);
     }
+    t.errored = true;
+    t.error.assign(ct.error);
+  } else {
+    ct.value.assign(result.boolean ? "true" : "false");
+    if (result.boolean == c.is_when && index + 1 == set_.ast.policies[policy].conditions.size())
+      t.applied = true;
   }
-  t.clauses.push_back(std::move(ct));
 }
 
 // Follows `&&`, `||` and `!` down to the sub-expression whose value decided against `wanted`.
@@ -304,14 +408,31 @@ void trace_recorder::describe_operands(expr_id id, clause_trace& out) {
 }
 
 void trace_recorder::finish(const decision& d, const std::vector<std::uint32_t>& candidates) {
+  finish_entries(d, candidates);
+  // Trim what the previous decision left, and reset the slot table for the next one.
+  for (std::size_t i = 0; i < used_; ++i) out_.policies[i].clauses.resize(clause_counts_[i]);
+  out_.policies.resize(used_);
+  for (std::uint32_t policy : touched_) slots_[policy] = -1;
+  touched_.clear();
+}
+
+void trace_recorder::finish_entries(const decision& d, const std::vector<std::uint32_t>& candidates) {
+  if (d.outcome != verdict::deny || !d.reasons.empty()) return mark_effects(d);
   // A default deny is explained by the permits that came nearest; a permit the index ruled out
   // for this action is one of them (its scope names the principal or resource it wants).
-  if (d.outcome == verdict::deny && d.reasons.empty() && !options_.include_ruled_out) {
+  if (!options_.include_ruled_out) {
+    // The permits whose scope names this action (or an action group it is in), in set order.
+    std::vector<std::uint32_t> citable = catalog_.citable_any_action;
+    for (std::uint64_t key : scratch_.keys[0])
+      if (auto it = catalog_.citable_by_action.find(key); it != catalog_.citable_by_action.end())
+        citable.insert(citable.end(), it->second.begin(), it->second.end());
+    std::sort(citable.begin(), citable.end());
+    citable.erase(std::unique(citable.begin(), citable.end()), citable.end());
     std::size_t named = 0;
-    for (std::uint32_t i = 0; i < set_.ast.policies.size() && named < max_ruled_out_named; ++i) {
+    for (std::uint32_t i : citable) {
+      if (named == max_ruled_out_named) break;
       const detail::policy& p = set_.ast.policies[i];
-      if (p.kind == effect::forbid || p.is_template() || slot_[i] >= 0 ||
-          std::binary_search(candidates.begin(), candidates.end(), i) ||
+      if (slots_[i] >= 0 || std::binary_search(candidates.begin(), candidates.end(), i) ||
           !scope_matches(entities_, p.action, request_.action))
         continue;
       policy_trace& t = start(i);
@@ -320,9 +441,40 @@ void trace_recorder::finish(const decision& d, const std::vector<std::uint32_t>&
       ++named;
     }
   }
-  for (policy_trace& t : out_.policies) {
+  // The permits that did not apply are cited with the part of the scope or clause that stopped
+  // them and the values it saw; worked out here, for the decisions that cite them, not for all.
+  for (std::uint32_t policy : touched_) {
+    const detail::policy& p = set_.ast.policies[policy];
+    if (p.kind == effect::forbid) continue;
+    const auto slot = static_cast<std::size_t>(slots_[policy]);
+    policy_trace& t = out_.policies[slot];
+    if (t.scope != scope_result::matched && t.scope_detail.empty()) describe_scope(policy, t);
+    const std::uint32_t count = clause_counts_[slot];
+    if (t.applied || t.errored || count == 0) continue;
+    clause_trace& last = t.clauses[count - 1];
+    const condition& c = p.conditions[count - 1];
+    if (!last.errored && (last.value == "true") != c.is_when) find_failure(c.body, c.is_when, last, 0);
+  }
+  mark_effects(d);
+}
+
+void trace_recorder::mark_effects(const decision& d) {
+  for (std::size_t i = 0; i < used_; ++i) {
+    policy_trace& t = out_.policies[i];
     if (t.ruled_out_by_index || t.scope != scope_result::matched) continue;
     const bool reason = std::find(d.reasons.begin(), d.reasons.end(), t.id) != d.reasons.end();
+    const std::uint32_t policy = touched_[i];
+    const std::uint32_t count = clause_counts_[i];
+    // A verdict quotes the source of what it cites: the determining policies, the clause an
+    // erroring one stopped at, and (for a default deny) the permits that did not apply.
+    const bool cited = reason || (d.reasons.empty() && d.outcome == verdict::deny &&
+                                  set_.ast.policies[policy].kind != effect::forbid);
+    if (cited) {
+      const trace_catalog::policy_info& info = catalog_.policies[policy];
+      t.source_line.assign(info.source_line);
+      if (count > 0 && t.clauses[count - 1].source_line.empty())
+        t.clauses[count - 1].source_line.assign(catalog_.clauses[info.first_clause + count - 1].source_line);
+    }
     if (reason) {
       t.effect = policy_effect::determining;
     } else if (t.errored) {

@@ -180,7 +180,7 @@ int main(int argc, char** argv) {
   double min_handwritten = 1.0;
   double min_corpus = 0.995;
   // Issue 7 asks 99%; raised as the validator closes the gap, so a regression fails meanwhile.
-  double min_validation = 0.92;
+  double min_validation = 0.995;
   std::size_t show = 15;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
