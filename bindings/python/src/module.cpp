@@ -268,8 +268,8 @@ void decide_one(const call_context& ctx, request_item& item, std::size_t index, 
   auto decide = [&](const mandate::request& r) {
     if (!item.session_id.empty()) {
       if (ctx.sessions == nullptr)
-        throw request_failure(index,
-                              "request names session '" + item.session_id + "' but no session manager was given");
+        throw request_failure(
+            index, "request names session '" + item.session_id + "' but no session manager was given");
       if (!options.now_ms) options.now_ms = ctx.sessions->clock();
       out.d = ctx.sessions->manager->evaluate(*ctx.policies, *ctx.entities, r, item.session_id, options,
                                               item.request_id, tracing);
@@ -283,7 +283,8 @@ void decide_one(const call_context& ctx, request_item& item, std::size_t index, 
     // A request naming a grant is only ever evaluated through it, never without its chain;
     // presented first, so that the audit trail records the chain the grant stands for.
     if (ctx.grants == nullptr)
-      throw request_failure(index, "request names grant '" + item.grant_id + "' but no grant authority was given");
+      throw request_failure(index,
+                            "request names grant '" + item.grant_id + "' but no grant authority was given");
     if (!options.now_ms) options.now_ms = ctx.grants->clock();
     auto presented = ctx.grants->authority.present(req, item.grant_id, options);
     if (presented) {
@@ -303,7 +304,8 @@ void decide_one(const call_context& ctx, request_item& item, std::size_t index, 
   }
   if (ctx.audit != nullptr) {
     const std::int64_t time = options.now_ms ? *options.now_ms : mandate::system_time_ms();
-    ctx.audit->write(mandate::make_audit_record(req, out.d, *ctx.policies, time, item.grant_id, item.session_id));
+    ctx.audit->write(
+        mandate::make_audit_record(req, out.d, *ctx.policies, time, item.grant_id, item.session_id));
   }
 }
 
@@ -446,7 +448,8 @@ PYBIND11_MODULE(_mandate, m) {
           [](const std::string& json, const mandate::schema* s, bool validate) -> py::tuple {
             auto r = [&] {
               py::gil_scoped_release nogil;
-              return s != nullptr ? mandate::request::from_json(json, *s, validate) : mandate::request::from_json(json);
+              return s != nullptr ? mandate::request::from_json(json, *s, validate)
+                                  : mandate::request::from_json(json);
             }();
             if (r) return py::make_tuple(py::cast(std::move(*r)), std::string());
             return py::make_tuple(py::none(), r.error());
@@ -489,7 +492,8 @@ PYBIND11_MODULE(_mandate, m) {
       .def_property_readonly("mode", [](const py_decision& d) { return mandate::to_string(d.d.mode); })
       .def_property_readonly("failed_closed", [](const py_decision& d) { return d.d.failed_closed; })
       .def_property_readonly("deciding_hop", [](const py_decision& d) { return d.d.deciding_hop; })
-      .def_property_readonly("deciding_principal", [](const py_decision& d) { return d.d.deciding_principal; })
+      .def_property_readonly("deciding_principal",
+                             [](const py_decision& d) { return d.d.deciding_principal; })
       .def_property_readonly("chain_violation", [](const py_decision& d) { return d.d.chain_violation; })
       .def_property_readonly("chain_message", [](const py_decision& d) { return d.d.chain_message; })
       .def_property_readonly("response",
@@ -508,7 +512,8 @@ PYBIND11_MODULE(_mandate, m) {
       .def_property_readonly("explained", [](const py_decision& d) { return d.explained; })
       .def_property_readonly("explanation_json", [](const py_decision& d) { return d.explanation_json; })
       .def_property_readonly("explanation_text", [](const py_decision& d) { return d.explanation_text; })
-      .def_property_readonly("explanation_sources", [](const py_decision& d) { return d.explanation_sources; })
+      .def_property_readonly("explanation_sources",
+                             [](const py_decision& d) { return d.explanation_sources; })
       .def("to_json", [](const py_decision& d) { return mandate::to_json(d.d); });
 
   // --- grants --------------------------------------------------------------------------------
@@ -554,10 +559,10 @@ PYBIND11_MODULE(_mandate, m) {
            py::arg("store"), py::arg("clock").none(true))
       .def(
           "issue",
-          [](py_grant_authority& a, const ref_tuple& principal, const ref_tuple& agent, const std::string& task,
-             const std::vector<ref_tuple>& scope, const ref_tuple& resource, std::int64_t duration_ms,
-             const std::string& parent, const mandate::policy_set& policies, const mandate::entity_store& entities,
-             std::optional<std::int64_t> now_ms) -> py::tuple {
+          [](py_grant_authority& a, const ref_tuple& principal, const ref_tuple& agent,
+             const std::string& task, const std::vector<ref_tuple>& scope, const ref_tuple& resource,
+             std::int64_t duration_ms, const std::string& parent, const mandate::policy_set& policies,
+             const mandate::entity_store& entities, std::optional<std::int64_t> now_ms) -> py::tuple {
             mandate::grant_request asked;
             asked.principal = ref_in(principal);
             asked.agent = ref_in(agent);
@@ -579,7 +584,8 @@ PYBIND11_MODULE(_mandate, m) {
           py::arg("now_ms").none(true))
       .def(
           "state",
-          [](const py_grant_authority& a, const std::string& id, std::optional<std::int64_t> now_ms) -> py::object {
+          [](const py_grant_authority& a, const std::string& id,
+             std::optional<std::int64_t> now_ms) -> py::object {
             auto s = [&] {
               py::gil_scoped_release nogil;
               scoped_now now(now_ms);
@@ -661,12 +667,14 @@ PYBIND11_MODULE(_mandate, m) {
             out->manager = std::move(*r);
             return py::make_tuple(py::cast(std::move(out)), std::string());
           },
-          py::arg("log_path"), py::arg("clock").none(true), py::arg("incremental"), py::arg("compact_after_lines"))
+          py::arg("log_path"), py::arg("clock").none(true), py::arg("incremental"),
+          py::arg("compact_after_lines"))
       .def(
           "record",
-          [](py_session_manager& s, const std::string& session_id, const std::string& kind, const ref_tuple& action,
-             const std::string& fields_json, const std::string& request_id, std::optional<ref_tuple> principal,
-             std::optional<ref_tuple> resource, std::optional<std::int64_t> now_ms) -> std::string {
+          [](py_session_manager& s, const std::string& session_id, const std::string& kind,
+             const ref_tuple& action, const std::string& fields_json, const std::string& request_id,
+             std::optional<ref_tuple> principal, std::optional<ref_tuple> resource,
+             std::optional<std::int64_t> now_ms) -> std::string {
             mandate::session_event event;
             event.kind = kind;
             event.action = ref_in(action);
@@ -679,8 +687,9 @@ PYBIND11_MODULE(_mandate, m) {
             auto r = s.manager->record(session_id, event);
             return r ? std::string() : r.error();
           },
-          py::arg("session_id"), py::arg("kind"), py::arg("action"), py::arg("fields_json"), py::arg("request_id"),
-          py::arg("principal").none(true), py::arg("resource").none(true), py::arg("now_ms").none(true))
+          py::arg("session_id"), py::arg("kind"), py::arg("action"), py::arg("fields_json"),
+          py::arg("request_id"), py::arg("principal").none(true), py::arg("resource").none(true),
+          py::arg("now_ms").none(true))
       .def(
           "signal",
           [](py_session_manager& s, const std::string& type, const std::string& session_id,
@@ -727,7 +736,8 @@ PYBIND11_MODULE(_mandate, m) {
               py::gil_scoped_release nogil;
               return mandate::file_audit_sink::open(path);
             }();
-            if (r) return py::make_tuple(std::shared_ptr<mandate::file_audit_sink>(std::move(*r)), std::string());
+            if (r)
+              return py::make_tuple(std::shared_ptr<mandate::file_audit_sink>(std::move(*r)), std::string());
             return py::make_tuple(py::none(), r.error());
           },
           py::arg("path"))
@@ -741,8 +751,8 @@ PYBIND11_MODULE(_mandate, m) {
             sink.write(record);
             return mandate::to_json(record);
           },
-          py::arg("request"), py::arg("decision"), py::arg("policies"), py::arg("time_ms"), py::arg("grant_id"),
-          py::arg("session_id"))
+          py::arg("request"), py::arg("decision"), py::arg("policies"), py::arg("time_ms"),
+          py::arg("grant_id"), py::arg("session_id"))
       .def("failed", &mandate::file_audit_sink::failed);
 
   m.def(
@@ -759,7 +769,8 @@ PYBIND11_MODULE(_mandate, m) {
             if (!r) return {std::string(), "audit record " + std::to_string(i + 1) + ": " + r.error()};
             records.push_back(std::move(*r));
           }
-          return {mandate::to_json(mandate::build_least_privilege_report(policies, records, entities, issued_grants)),
+          return {mandate::to_json(
+                      mandate::build_least_privilege_report(policies, records, entities, issued_grants)),
                   std::string()};
         }();
         if (!error.empty()) return py::make_tuple(py::none(), error);
@@ -771,8 +782,9 @@ PYBIND11_MODULE(_mandate, m) {
   py::class_<mandate::policy_set>(m, "PolicySet")
       .def_static(
           "compile",
-          [](const std::vector<std::pair<std::string, std::string>>& named_texts, const std::string& links_json,
-             std::optional<std::int64_t> max_window_ms, std::optional<std::uint32_t> max_nesting_depth,
+          [](const std::vector<std::pair<std::string, std::string>>& named_texts,
+             const std::string& links_json, std::optional<std::int64_t> max_window_ms,
+             std::optional<std::uint32_t> max_nesting_depth,
              std::optional<std::uint32_t> max_expression_depth, std::optional<std::uint32_t> max_errors) {
             auto r = [&]() -> mandate::expected<mandate::policy_set, std::vector<mandate::diagnostic>> {
               py::gil_scoped_release nogil;
@@ -786,7 +798,8 @@ PYBIND11_MODULE(_mandate, m) {
               sources.reserve(named_texts.size());
               for (const auto& [name, text] : named_texts) sources.push_back({name, text});
               return mandate::policy_set::compile(
-                  sources, compile_options_in(max_window_ms, max_nesting_depth, max_expression_depth, max_errors),
+                  sources,
+                  compile_options_in(max_window_ms, max_nesting_depth, max_expression_depth, max_errors),
                   links);
             }();
             return diag_result(std::move(r));
@@ -797,12 +810,12 @@ PYBIND11_MODULE(_mandate, m) {
       .def_static(
           "load",
           [](const std::string& path, std::optional<std::int64_t> max_window_ms,
-             std::optional<std::uint32_t> max_nesting_depth, std::optional<std::uint32_t> max_expression_depth,
-             std::optional<std::uint32_t> max_errors) {
+             std::optional<std::uint32_t> max_nesting_depth,
+             std::optional<std::uint32_t> max_expression_depth, std::optional<std::uint32_t> max_errors) {
             auto r = [&] {
               py::gil_scoped_release nogil;
-              return mandate::policy_set::load(
-                  path, compile_options_in(max_window_ms, max_nesting_depth, max_expression_depth, max_errors));
+              return mandate::policy_set::load(path, compile_options_in(max_window_ms, max_nesting_depth,
+                                                                        max_expression_depth, max_errors));
             }();
             return diag_result(std::move(r));
           },
@@ -837,13 +850,14 @@ PYBIND11_MODULE(_mandate, m) {
       .def("warnings", [](const mandate::policy_set& p) { return diagnostics_list(p.warnings()); })
       .def(
           "evaluate",
-          [](const mandate::policy_set& policies, const py::handle& request, const mandate::entity_store& entities,
-             const std::string& mode, std::optional<std::int64_t> now_ms, bool explain, const mandate::schema* schema,
-             bool validate, std::string grant_id, const py_grant_authority* grants, std::string session_id,
+          [](const mandate::policy_set& policies, const py::handle& request,
+             const mandate::entity_store& entities, const std::string& mode,
+             std::optional<std::int64_t> now_ms, bool explain, const mandate::schema* schema, bool validate,
+             std::string grant_id, const py_grant_authority* grants, std::string session_id,
              py_session_manager* sessions, std::string request_id, mandate::file_audit_sink* audit,
              const std::string& engine) {
-            const call_context ctx =
-                context_in(policies, entities, mode, now_ms, explain, schema, grants, sessions, audit, engine);
+            const call_context ctx = context_in(policies, entities, mode, now_ms, explain, schema, grants,
+                                                sessions, audit, engine);
             request_item item =
                 item_in(request, validate, std::move(grant_id), std::move(session_id), std::move(request_id));
             py_decision out;
@@ -853,18 +867,19 @@ PYBIND11_MODULE(_mandate, m) {
             }
             return out;
           },
-          py::arg("request"), py::arg("entities"), py::arg("mode"), py::arg("now_ms").none(true), py::arg("explain"),
-          py::arg("schema").none(true), py::arg("validate"), py::arg("grant_id"), py::arg("grants").none(true),
-          py::arg("session_id"), py::arg("sessions").none(true), py::arg("request_id"), py::arg("audit").none(true),
-          py::arg("engine"))
+          py::arg("request"), py::arg("entities"), py::arg("mode"), py::arg("now_ms").none(true),
+          py::arg("explain"), py::arg("schema").none(true), py::arg("validate"), py::arg("grant_id"),
+          py::arg("grants").none(true), py::arg("session_id"), py::arg("sessions").none(true),
+          py::arg("request_id"), py::arg("audit").none(true), py::arg("engine"))
       .def(
           "evaluate_batch",
-          [](const mandate::policy_set& policies, const py::list& items, const mandate::entity_store& entities,
-             const std::string& mode, std::optional<std::int64_t> now_ms, bool explain, const mandate::schema* schema,
-             const py_grant_authority* grants, py_session_manager* sessions,
-             mandate::file_audit_sink* audit, const std::string& engine) {
-            const call_context ctx =
-                context_in(policies, entities, mode, now_ms, explain, schema, grants, sessions, audit, engine);
+          [](const mandate::policy_set& policies, const py::list& items,
+             const mandate::entity_store& entities, const std::string& mode,
+             std::optional<std::int64_t> now_ms, bool explain, const mandate::schema* schema,
+             const py_grant_authority* grants, py_session_manager* sessions, mandate::file_audit_sink* audit,
+             const std::string& engine) {
+            const call_context ctx = context_in(policies, entities, mode, now_ms, explain, schema, grants,
+                                                sessions, audit, engine);
             // Each item: (request, validate, grant_id, session_id, request_id).
             std::vector<request_item> requests;
             requests.reserve(items.size());
@@ -882,17 +897,18 @@ PYBIND11_MODULE(_mandate, m) {
               for (std::size_t i = 0; i < requests.size(); ++i) {
                 auto& item = requests[i];
                 if (item.parsed) continue;
-                auto parsed = ctx.schema != nullptr ? mandate::request::from_json(item.json, *ctx.schema, item.validate)
-                                                    : mandate::request::from_json(item.json);
+                auto parsed = ctx.schema != nullptr
+                                  ? mandate::request::from_json(item.json, *ctx.schema, item.validate)
+                                  : mandate::request::from_json(item.json);
                 if (!parsed) throw request_failure(i, parsed.error());
                 item.parsed = std::move(*parsed);
                 if ((!item.grant_id.empty() && ctx.grants == nullptr) ||
                     (!item.session_id.empty() && ctx.sessions == nullptr))
-                  throw request_failure(i, !item.grant_id.empty()
-                                               ? "request names grant '" + item.grant_id +
-                                                     "' but no grant authority was given"
-                                               : "request names session '" + item.session_id +
-                                                     "' but no session manager was given");
+                  throw request_failure(
+                      i, !item.grant_id.empty()
+                             ? "request names grant '" + item.grant_id + "' but no grant authority was given"
+                             : "request names session '" + item.session_id +
+                                   "' but no session manager was given");
               }
               for (std::size_t i = 0; i < requests.size(); ++i) decide_one(ctx, requests[i], i, decisions[i]);
             }
@@ -900,16 +916,17 @@ PYBIND11_MODULE(_mandate, m) {
             for (std::size_t i = 0; i < decisions.size(); ++i) out[i] = py::cast(std::move(decisions[i]));
             return out;
           },
-          py::arg("items"), py::arg("entities"), py::arg("mode"), py::arg("now_ms").none(true), py::arg("explain"),
-          py::arg("schema").none(true), py::arg("grants").none(true), py::arg("sessions").none(true),
-          py::arg("audit").none(true), py::arg("engine"));
+          py::arg("items"), py::arg("entities"), py::arg("mode"), py::arg("now_ms").none(true),
+          py::arg("explain"), py::arg("schema").none(true), py::arg("grants").none(true),
+          py::arg("sessions").none(true), py::arg("audit").none(true), py::arg("engine"));
 
   // --- replay --------------------------------------------------------------------------------
   py::class_<mandate::trace_replayer>(m, "TraceReplayer")
       .def_static(
           "prepare",
-          [](const std::vector<std::pair<std::string, std::string>>& policies, const std::string& cedar_schema,
-             const std::string& event_schema, const std::string& macros, bool validate, bool incremental) {
+          [](const std::vector<std::pair<std::string, std::string>>& policies,
+             const std::string& cedar_schema, const std::string& event_schema, const std::string& macros,
+             bool validate, bool incremental) {
             mandate::trace_replay_options options;
             for (const auto& [name, text] : policies) options.policies.push_back({name, text});
             options.cedar_schema = cedar_schema;
