@@ -854,7 +854,8 @@ class policy_checker {
         add_fact(established, attribute_fact(*path, attribute_name));
         path = attribute_fact(*path, attribute_name);
       }
-      receiver_text += "." + std::string(attribute_name);
+      receiver_text += '.';
+      receiver_text += attribute_name;
       current = next;
     }
     return {always ? types_.bool_true() : types_.boolean(), std::move(established)};

@@ -979,7 +979,12 @@ struct printer {
   std::string out;
 
   void name(var_id v) {
-    out += v < target.variables.size() ? target.variables[v].name : "?" + std::to_string(v);
+    if (v < target.variables.size()) {
+      out += target.variables[v].name;
+    } else {
+      out += '?';
+      out += std::to_string(v);
+    }
   }
   void binder(var_id v) {
     out += '(';
