@@ -21,5 +21,7 @@ command_runner add_grant_commands(CLI::App& app);
 command_runner add_audit_commands(CLI::App& app);
 /// `mandate replay --policies P [--schema S] [--event-schema E] [--macros M] TRACE` (replay_command.cpp).
 command_runner add_replay_command(CLI::App& app);
+/// `mandate test PATH... [--junit FILE]`: policy test files (test_command.cpp).
+command_runner add_test_command(CLI::App& app);
 
 }  // namespace mandate::cli

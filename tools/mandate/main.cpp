@@ -656,6 +656,7 @@ int run(int argc, char** argv) {
   const mandate::cli::command_runner run_grant = mandate::cli::add_grant_commands(app);
   const mandate::cli::command_runner run_audit = mandate::cli::add_audit_commands(app);
   const mandate::cli::command_runner run_replay = mandate::cli::add_replay_command(app);
+  const mandate::cli::command_runner run_test = mandate::cli::add_test_command(app);
 
   try {
     app.parse(argc, argv);
@@ -667,6 +668,7 @@ int run(int argc, char** argv) {
   if (auto status = run_grant()) return *status;
   if (auto status = run_audit()) return *status;
   if (auto status = run_replay()) return *status;
+  if (auto status = run_test()) return *status;
 
   if (eval->parsed()) return run_eval(eval_args);
   return run_check(check_paths, check_schema, check_max_window);
