@@ -16,6 +16,7 @@
 
 #include "dogwood/event_schema.hpp"
 #include "dogwood/trace.hpp"
+#include "support.hpp"
 #include "value/value.hpp"
 
 namespace {
@@ -35,16 +36,8 @@ using mandate::detail::dogwood::parse_expected;
 using mandate::detail::dogwood::parse_trace;
 using mandate::detail::dogwood::trace_event;
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path corpus_root() {
-  return fs::path(MANDATE_SHARED_DIR) / "conformance" / "dogwood" / "dogwood-language";
-}
+using mandate::test_support::read_file;
+fs::path corpus_root() { return mandate::test_support::dogwood_corpus_root(); }
 
 std::vector<trace_event> parse_ok(std::string_view text) {
   std::vector<trace_event> out;

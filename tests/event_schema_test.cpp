@@ -18,6 +18,7 @@
 #include "dogwood/trace.hpp"
 #include "mandate/mandate.hpp"
 #include "schema/schema_model.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -35,16 +36,8 @@ using mandate::detail::symbol_text;
 using mandate::detail::value;
 using mandate::detail::value_kind;
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path corpus_root() {
-  return fs::path(MANDATE_SHARED_DIR) / "conformance" / "dogwood" / "dogwood-language";
-}
+using mandate::test_support::read_file;
+fs::path corpus_root() { return mandate::test_support::dogwood_corpus_root(); }
 fs::path drupe_schema_path() {
   return corpus_root() / "tests/passing/temporal_only/shared_schema.cedarschema";
 }

@@ -19,37 +19,16 @@
 
 #include "mandate/mandate.hpp"
 #include "mandate/session.hpp"
+#include "support.hpp"
 
 namespace {
 
 using namespace mandate;
 
-policy_set compile_or_fail(std::string_view text) {
-  auto set = policy_set::compile(text, "session_log.mandate");
-  if (!set) FAIL(render(set.error()));
-  return std::move(*set);
-}
-
-entity_store entities_or_fail(std::string_view json) {
-  auto store = entity_store::from_json(json);
-  if (!store) FAIL(render(store.error()));
-  return std::move(*store);
-}
-
-request call(std::string_view action, std::string_view input_json = "{}",
-             std::string_view principal = "alice") {
-  request r({"User", std::string(principal)}, {"Action", std::string(action)}, {"Tool", "t"});
-  auto with = r.with_context_json(std::string("{\"input\": ") + std::string(input_json) + "}");
-  if (!with) FAIL(with.error());
-  return std::move(*with);
-}
-
-struct fake_clock {
-  std::int64_t now = 1'700'000'000'000;
-  session_clock fn() {
-    return [this] { return now; };
-  }
-};
+using test_support::call;
+using test_support::compile_or_fail;
+using test_support::entities_or_fail;
+using test_support::fake_clock;
 
 const char* const user_entities = R"([
   {"uid": {"type": "User", "id": "alice"}, "attrs": {}, "parents": [{"type": "Team", "id": "support"}]},

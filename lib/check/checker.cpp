@@ -313,22 +313,7 @@ class policy_checker {
 
   // ---- request types --------------------------------------------------------------------------
 
-  bool admits(const scope_constraint& c, symbol type) const {
-    switch (c.op) {
-      case scope_op::any:
-      case scope_op::in_list:
-        return true;
-      case scope_op::equal:
-        return c.slot || c.entity.type == type;
-      case scope_op::in:
-        return c.slot || schema_.may_be_in(type, c.entity.type);
-      case scope_op::is:
-        return type == c.type;
-      case scope_op::is_in:
-        return type == c.type && (c.slot || schema_.may_be_in(type, c.entity.type));
-    }
-    return false;
-  }
+  bool admits(const scope_constraint& c, symbol type) const { return scope_admits(schema_, c, type); }
 
   bool action_admitted(const scope_constraint& c, const action_info& a) const {
     switch (c.op) {
@@ -1121,6 +1106,23 @@ void check_policies(const compiled_policy_set& policies, const schema_data& sche
                     std::vector<diagnostic>& diagnostics) {
   policy_checker checker(policies, schema, diagnostics);
   for (std::size_t i = 0; i < policies.ast.policies.size(); ++i) checker.check(i);
+}
+
+bool scope_admits(const schema_data& schema, const scope_constraint& c, symbol type) noexcept {
+  switch (c.op) {
+    case scope_op::any:
+    case scope_op::in_list:
+      return true;
+    case scope_op::equal:
+      return c.slot || c.entity.type == type;
+    case scope_op::in:
+      return c.slot || schema.may_be_in(type, c.entity.type);
+    case scope_op::is:
+      return type == c.type;
+    case scope_op::is_in:
+      return type == c.type && (c.slot || schema.may_be_in(type, c.entity.type));
+  }
+  return false;
 }
 
 }  // namespace mandate::detail::typecheck

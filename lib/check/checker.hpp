@@ -20,4 +20,9 @@ namespace mandate::detail::typecheck {
 void check_policies(const compiled_policy_set& policies, const schema_data& schema,
                     std::vector<diagnostic>& diagnostics);
 
+/// True when an entity of `type` can satisfy the scope constraint `c` under `schema` (a
+/// template slot admits any type `c` allows; `in` asks whether the schema lets `type` be a
+/// descendant). Used to enumerate the request environments a policy applies to.
+[[nodiscard]] bool scope_admits(const schema_data& schema, const scope_constraint& c, symbol type) noexcept;
+
 }  // namespace mandate::detail::typecheck

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "check/checker.hpp"
 #include "parse/parser.hpp"
 
 namespace mandate::detail::dogwood {
@@ -146,23 +147,6 @@ path_resolution resolve_context(const schema_data& cedar, const action_info& act
   return out;
 }
 
-bool admits(const schema_data& cedar, const scope_constraint& c, symbol type) {
-  switch (c.op) {
-    case scope_op::any:
-    case scope_op::in_list:
-      return true;
-    case scope_op::equal:
-      return c.slot || c.entity.type == type;
-    case scope_op::in:
-      return c.slot || cedar.may_be_in(type, c.entity.type);
-    case scope_op::is:
-      return type == c.type;
-    case scope_op::is_in:
-      return type == c.type && (c.slot || cedar.may_be_in(type, c.entity.type));
-  }
-  return false;
-}
-
 bool action_admitted(const schema_data& cedar, const scope_constraint& c, const action_info& a) {
   switch (c.op) {
     case scope_op::equal:
@@ -182,7 +166,7 @@ std::vector<symbol> scope_types(const schema_data& cedar, const scope_constraint
                                 const std::vector<symbol>& declared) {
   std::vector<symbol> out;
   for (const symbol t : declared)
-    if (admits(cedar, c, t)) out.push_back(t);
+    if (typecheck::scope_admits(cedar, c, t)) out.push_back(t);
   return out;
 }
 

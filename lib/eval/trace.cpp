@@ -422,7 +422,8 @@ void trace_recorder::finish_entries(const decision& d, const std::vector<std::ui
   // for this action is one of them (its scope names the principal or resource it wants).
   if (!options_.include_ruled_out) {
     // The permits whose scope names this action (or an action group it is in), in set order.
-    std::vector<std::uint32_t> citable = catalog_.citable_any_action;
+    thread_local std::vector<std::uint32_t> citable;  // reused: a traced stream allocates once
+    citable.assign(catalog_.citable_any_action.begin(), catalog_.citable_any_action.end());
     for (std::uint64_t key : scratch_.keys[0])
       if (auto it = catalog_.citable_by_action.find(key); it != catalog_.citable_by_action.end())
         citable.insert(citable.end(), it->second.begin(), it->second.end());

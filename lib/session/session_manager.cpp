@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -339,11 +340,13 @@ namespace {
 // The request's context with a `session` record added (replacing one the caller sent).
 value context_with_session(detail::arena& storage, const value& context, std::string_view id,
                            const session_data& s) {
-  std::vector<detail::symbol> keys{intern("id")};
-  std::vector<value> values{value::of_string(intern(id))};
+  // At most four members: fixed arrays, so deciding in a session allocates nothing here.
+  std::array<detail::symbol, 4> keys{intern("id")};
+  std::array<value, 4> values{value::of_string(intern(id))};
+  std::size_t count = 1;
   auto add = [&](std::string_view key, value v) {
-    keys.push_back(intern(key));
-    values.push_back(v);
+    keys[count] = intern(key);
+    values[count++] = v;
   };
   if (!s.risk_level.empty()) add("risk_level", value::of_string(intern(s.risk_level)));
   if (!s.assurance_level.empty()) add("assurance_level", value::of_string(intern(s.assurance_level)));
@@ -351,7 +354,7 @@ value context_with_session(detail::arena& storage, const value& context, std::st
   value session;
   value out;
   const detail::symbol session_key = intern("session");
-  if (!detail::make_record(storage, keys, values, session) ||
+  if (!detail::make_record(storage, {keys.data(), count}, {values.data(), count}, session) ||
       !detail::record_with(storage, context, {&session_key, 1}, {&session, 1}, out))
     return context;
   return out;

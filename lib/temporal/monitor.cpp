@@ -742,9 +742,12 @@ void monitor_state::observe(const event& e) {
     if (!match_event(plan_->predicates[p], e, key_scratch_, locals_, &key_values_)) continue;
     const monitor_plan::atom& a = plan_->atoms[atom_index];
     // The inner operators at this event, reading the request-side values from the event.
-    const std::string outer_key = key_scratch_;
-    const std::vector<value> outer_locals = locals_;
-    std::vector<std::pair<term_id, value>> overrides;
+    // The inner operators use the scratch buffers too: keep the outer match aside (in buffers
+    // reused from event to event).
+    outer_key_.assign(key_scratch_);
+    outer_locals_.assign(locals_.begin(), locals_.end());
+    std::vector<std::pair<term_id, value>>& overrides = overrides_;
+    overrides.clear();
     const auto& key_terms = plan_->predicates[p].key_terms;
     for (const auto& [read, carrier] : a.overrides) {
       const auto at = std::find(key_terms.begin(), key_terms.end(), carrier);
@@ -762,8 +765,8 @@ void monitor_state::observe(const event& e) {
       holds = t == tri::yes;
     }
     if (!holds) continue;
-    key_scratch_ = outer_key;
-    locals_ = outer_locals;
+    key_scratch_.assign(outer_key_);
+    locals_.assign(outer_locals_.begin(), outer_locals_.end());
     fold(atom_index, -1, e);
   }
   if (++observed_since_sweep_ >= sweep_interval_) sweep();

@@ -169,6 +169,9 @@ class monitor_state {
   std::vector<value> locals_;
   std::vector<value> key_values_;
   std::vector<std::uint32_t> deferred_;
+  std::string outer_key_;  // an outer match while its inner operators run
+  std::vector<value> outer_locals_;
+  std::vector<std::pair<term_id, value>> overrides_;  // request-side values the outer event carries
   // An inner operator could not be answered while folding (never expected): from then on every
   // leaf is left to the reference evaluator rather than answered from a state that may be wrong.
   bool poisoned_ = false;
