@@ -121,3 +121,32 @@ TEST_CASE("diagnostics: golden inputs report errors with a position and a caret 
     }
   }
 }
+
+TEST_CASE("diagnostics: diagnostic_at positions text the compiler never saw") {
+  const std::string text = "first line\r\nsecond line\nthird";
+  const mandate::diagnostic d = mandate::diagnostic_at("run.log", text, 19, 4, "trace", "bad thing");
+  CHECK(d.where.line == 2);
+  CHECK(d.where.column == 8);
+  CHECK(d.where.offset == 19);
+  CHECK(d.where.length == 4);
+  CHECK(d.source_line == "second line");  // without the newline
+  CHECK(mandate::render(d) ==
+        "run.log:2:8: error[trace]: bad thing\n    2 | second line\n      |        ^~~~\n");
+
+  // The first line has no carriage return; an offset past the end points at the end.
+  const mandate::diagnostic end = mandate::diagnostic_at("f", text, 1000, 1, "x", "m");
+  CHECK(end.where.line == 3);
+  CHECK(end.where.column == 6);
+  CHECK(end.source_line == "third");
+  CHECK(mandate::diagnostic_at("f", text, 0, 0, "x", "m").where.length == 1);
+
+  const mandate::diagnostic by_line = mandate::diagnostic_at_line("f", text, 3, 2, "x", "m");
+  CHECK(by_line.where.offset == 25);
+  CHECK(by_line.source_line == "third");
+  const mandate::diagnostic whole =
+      mandate::diagnostic_at_line("f", text, 0, 0, "x", "m", mandate::severity::warning);
+  CHECK(whole.where.line == 0);
+  CHECK(mandate::render(whole) == "f: warning[x]: m\n");
+  // A line past the end points at the end of the text rather than out of it.
+  CHECK(mandate::diagnostic_at_line("f", text, 9, 4, "x", "m").where.offset == text.size());
+}

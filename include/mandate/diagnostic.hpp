@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mandate {
@@ -35,6 +36,18 @@ struct diagnostic {
   std::string source_line;
   static constexpr std::size_t max_excerpt_bytes = 1000;
 };
+
+/// A diagnostic pointing at `length` bytes from byte `offset` of `text` (the contents of
+/// `file`): fills line, column and the source line, so tools that read their own input (trace
+/// files, audit logs, test files) report it like the compiler. An offset past the end points
+/// at the end.
+[[nodiscard]] diagnostic diagnostic_at(std::string_view file, std::string_view text, std::size_t offset,
+                                       std::size_t length, std::string code, std::string message,
+                                       severity level = severity::error);
+/// Same, at a 1-based line and column of `text`; line 0 gives an unpositioned diagnostic.
+[[nodiscard]] diagnostic diagnostic_at_line(std::string_view file, std::string_view text, std::uint32_t line,
+                                            std::uint32_t column, std::string code, std::string message,
+                                            severity level = severity::error);
 
 /// Renders `file:line:col: error[code]: message`, then the source line and a caret line.
 [[nodiscard]] std::string render(const diagnostic& d);

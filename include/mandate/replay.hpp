@@ -39,9 +39,11 @@ class trace_replayer {
   [[nodiscard]] static expected<trace_replayer, std::vector<diagnostic>> prepare(
       const trace_replay_options& options);
 
-  /// Replays `trace` (the text of a `.log` file): one verdict line per decision event. A
-  /// malformed trace is an error naming its line.
-  [[nodiscard]] expected<std::vector<std::string>, std::string> replay(std::string_view trace) const;
+  /// Replays `trace` (the text of a `.log` file named `trace_name` in messages): one verdict
+  /// line per decision event. A malformed trace is a diagnostic (code "trace") at its line and
+  /// column, rendered like the compiler's.
+  [[nodiscard]] expected<std::vector<std::string>, diagnostic> replay(
+      std::string_view trace, std::string_view trace_name = "<trace>") const;
 
  private:
   explicit trace_replayer(std::shared_ptr<const void> state) : state_(std::move(state)) {}

@@ -3,6 +3,10 @@
 // The public face of Dogwood trace replay (lib/dogwood/replay.hpp).
 #include "mandate/replay.hpp"
 
+#include <cstdio>
+#include <string>
+#include <string_view>
+
 #include "dogwood/replay.hpp"
 
 namespace mandate {
@@ -25,11 +29,30 @@ expected<trace_replayer, std::vector<diagnostic>> trace_replayer::prepare(
   return trace_replayer(std::move(setup));
 }
 
-expected<std::vector<std::string>, std::string> trace_replayer::replay(std::string_view trace) const {
+namespace {
+
+// The trace parser names positions as "line 3, column 17: message" (lib/dogwood/trace.hpp);
+// this turns that into a positioned diagnostic. Errors without a position stay unpositioned.
+diagnostic trace_diagnostic(std::string_view trace_name, std::string_view trace, std::string_view error) {
+  unsigned line = 0;
+  unsigned column = 0;
+  int consumed = 0;
+  const std::string text(error);
+  if (std::sscanf(text.c_str(), "line %u, column %u: %n", &line, &column, &consumed) == 2 && consumed > 0)
+    return diagnostic_at_line(trace_name, trace, line, column, "trace",
+                              text.substr(static_cast<std::size_t>(consumed)));
+  return diagnostic_at_line(trace_name, trace, 0, 0, "trace", text);
+}
+
+}  // namespace
+
+expected<std::vector<std::string>, diagnostic> trace_replayer::replay(std::string_view trace,
+                                                                      std::string_view trace_name) const {
   const auto& setup = *static_cast<const detail::dogwood::replay_setup*>(state_.get());
   std::vector<std::string> lines;
   std::string error;
-  if (!detail::dogwood::replay_trace(setup, trace, lines, error)) return unexpected(std::move(error));
+  if (!detail::dogwood::replay_trace(setup, trace, lines, error))
+    return unexpected(trace_diagnostic(trace_name, trace, error));
   return lines;
 }
 

@@ -41,7 +41,10 @@ expected<std::vector<template_link>, std::vector<diagnostic>> parse_template_lin
   nlohmann::json document;
   detail::json_error syntax;
   if (!detail::parse_json(json, document, syntax))
-    return unexpected(std::vector{links_error(source_name, "invalid JSON: " + syntax.message)});
+    return unexpected(std::vector{syntax.offset == detail::no_offset
+                                      ? links_error(source_name, "invalid JSON: " + syntax.message)
+                                      : diagnostic_at(source_name, json, syntax.offset, 1, "links",
+                                                      "invalid JSON: " + syntax.message)});
   if (!document.is_array())
     return unexpected(std::vector{links_error(source_name, "a links file is a JSON array of links")});
   std::vector<template_link> links;

@@ -106,9 +106,10 @@ has '{"unused_permits":[],"agents":[],"unused_grants":[],"deep_chains":[]}'
     sed 's/"decision":"allow"/"decision":"perhaps"/'
   record d-3 deny write d1 "$refused" '' ',"chain_violation":"chain.out_of_scope"'
 } >"$work/bad.log"
-expect 1 "$work/bad.log:2: audit line: invalid JSON" -- \
+expect 1 "$work/bad.log:2:1: error[audit]: audit line: invalid JSON" -- \
   "$mandate" audit report --policies "$work/loose.cedar" --entities "$work/entities.json" --log "$work/bad.log"
-grep -qF "$work/bad.log:3: audit line: decision: \"perhaps\"" "$work/stderr" ||
+grep -qF '    2 | {"id": "d-broken", "decision": "allow"' "$work/stderr" || fail "line 2 not quoted: $(cat "$work/stderr")"
+grep -qF "$work/bad.log:3:1: error[audit]: audit line: decision: \"perhaps\"" "$work/stderr" ||
   fail "line 3 not named: $(cat "$work/stderr")"
 has 'Least-privilege report over 2 records from 1 log (2 decided by another version of the policies)'
 has '  g-4'

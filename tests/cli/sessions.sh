@@ -131,6 +131,17 @@ grep -qx '@110 (time point 7): false' "$work/dogwood.out" || fail "a write after
 grep -qx '@220 (time point 10): false' "$work/dogwood.out" || fail "the third write in a minute must be denied"
 grep -qx '@3620 (time point 12): false' "$work/dogwood.out" || fail "a read more than an hour old must not count"
 
+# A malformed trace is reported like a compiler error: file:line:col, the line, a caret.
+head -n 2 "$dogwood/trace.log" >"$work/bad.log"
+echo '@30 Bank::Action::"read"::request(amount: 5' >>"$work/bad.log"
+status=0
+"$mandate" replay --policies "$dogwood/policies.dw" --schema "$dogwood/schema.cedarschema" "$work/bad.log" \
+  >/dev/null 2>"$work/bad.err" || status=$?
+[[ $status -eq 1 ]] || fail "a malformed trace exited with $status, expected 1"
+grep -q "^$work/bad.log:3:[0-9]*: error\[trace\]: " "$work/bad.err" || { cat "$work/bad.err" >&2; fail "no file:line:col trace diagnostic"; }
+grep -q '^ *3 | @30 Bank::Action::"read"::request(amount: 5$' "$work/bad.err" || fail "the trace diagnostic does not quote the line"
+grep -q '^ *| *^' "$work/bad.err" || fail "the trace diagnostic has no caret"
+
 # ---- malformed session lines ------------------------------------------------------------
 # Each bad line is answered by {"error": "...", "line": N} in its place, the good lines around
 # it are still decided, nothing bad is allowed, and the exit status is 1.

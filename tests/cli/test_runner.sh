@@ -79,7 +79,8 @@ err=$("$mandate" test "$work/bad/broken.test.json" 2>&1)
 status=$?
 set -e
 [[ $status -eq 2 ]] || fail "malformed JSON should exit 2, got $status: $err"
-[[ $err == *"broken.test.json"* ]] || fail "message does not name the file: $err"
+[[ $err == *"broken.test.json:1:"*": error[test-file]: not valid JSON"* ]] || fail "no file:line:col diagnostic: $err"
+[[ $err == *"| "*"^"* ]] || fail "the JSON diagnostic has no caret: $err"
 
 printf '{"policies": ["%s/examples/policies"], "cases": [{"name": "a", "request": {}, "expect": "maybe"}]}' \
   "$root" >"$work/bad/shape.test.json"
@@ -88,7 +89,7 @@ err=$("$mandate" test "$work/bad/shape.test.json" 2>&1)
 status=$?
 set -e
 [[ $status -eq 2 ]] || fail "a bad expect should exit 2, got $status: $err"
-[[ $err == *"shape.test.json"*'$.cases[0].expect'* ]] || fail "message does not name the file and path: $err"
+[[ $err == *"shape.test.json: error[test-file]: "*'$.cases[0].expect'* ]] || fail "message does not name the file and path: $err"
 
 # Policies that do not compile: exit 2 with the compiler's diagnostics.
 mkdir -p "$work/badpol"

@@ -95,7 +95,11 @@ def test_replay_a_dogwood_trace():
     )
     lines = replayer.replay((dogwood / "trace.log").read_text())
     assert lines == (dogwood / "expected.out").read_text().splitlines()
-    with pytest.raises(mandate.ReplayError):
-        replayer.replay("@x this is not a trace line")
+    with pytest.raises(mandate.ReplayError) as bad:
+        replayer.replay("@1 A::Action::\"x\"::request()\n@x this is not a trace line", name="run.log")
+    assert bad.value.diagnostics[0]["code"] == "trace"
+    assert (bad.value.diagnostics[0]["line"], bad.value.diagnostics[0]["column"]) == (2, 2)
+    assert bad.value.rendered.startswith("run.log:2:2: error[trace]: ")
+    assert "@x this is not a trace line" in bad.value.rendered
     with pytest.raises(mandate.PolicyError):
         mandate.TraceReplayer("permit (principal, action, resource) when {")

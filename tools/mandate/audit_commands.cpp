@@ -93,7 +93,7 @@ log_status read_log(const std::string& path, std::vector<audit_record>& records)
     if (record) {
       records.push_back(std::move(*record));
     } else {
-      print_error(fmt::format("{}:{}: {}", path, line_number, record.error()));
+      print_input_error(path, "audit", record.error(), static_cast<std::uint32_t>(line_number), line);
       malformed = true;
     }
   }
@@ -178,7 +178,7 @@ int run_report(const report_settings& settings) {
     text << in.rdbuf();
     auto store = mandate::in_memory_grant_store::from_json(text.str());
     if (!store) {
-      print_error(fmt::format("{}: {}", settings.grants_path, store.error()));
+      print_input_error(settings.grants_path, "grants", store.error());
       return exit_cannot_run;
     }
     for (const mandate::grant& g : (*store)->select([](const mandate::grant&) { return true; }))

@@ -44,4 +44,15 @@ void print_diagnostics(std::span<const diagnostic> diagnostics) {
   if (!diagnostics.empty()) std::fputs(render(diagnostics).c_str(), stderr);
 }
 
+void print_input_error(const std::string& file, std::string code, std::string message, std::uint32_t line,
+                       std::string_view line_text) {
+  diagnostic d = diagnostic_at(file, line_text, 0, line_text.size(), std::move(code), std::move(message));
+  d.where.line = line;
+  if (line == 0) {
+    d.where.column = 0;
+    d.source_line.clear();
+  }
+  std::fputs(render(d).c_str(), stderr);
+}
+
 }  // namespace mandate::cli

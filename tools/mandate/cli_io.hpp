@@ -4,6 +4,7 @@
 // thing the same way: `mandate: error: cannot read 'x': No such file or directory`.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -27,5 +28,9 @@ file_handle open_input(const std::string& path);
 std::optional<std::string> read_text(const std::string& path);
 /// Renders diagnostics on stderr, like a compiler.
 void print_diagnostics(std::span<const diagnostic> diagnostics);
+/// Renders one complaint about an input file through the compiler's renderer: at `line`
+/// (1-based, whose text is `line_text`) when given, else about the whole file.
+void print_input_error(const std::string& file, std::string code, std::string message, std::uint32_t line = 0,
+                       std::string_view line_text = {});
 
 }  // namespace mandate::cli

@@ -211,7 +211,7 @@ std::shared_ptr<in_memory_grant_store> load_grants(const std::string& path, bool
   }
   auto store = in_memory_grant_store::from_json(*text);
   if (!store) {
-    print_error(fmt::format("{}: {}", path, store.error()));
+    print_input_error(path, "grants", store.error());
     return nullptr;
   }
   return std::move(*store);

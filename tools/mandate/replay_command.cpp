@@ -71,9 +71,9 @@ int run_replay(const replay_settings& args) {
   }
   auto trace = read_text(args.trace);
   if (!trace) return exit_cannot_run;
-  const auto lines = replayer->replay(*trace);
+  const auto lines = replayer->replay(*trace, args.trace);
   if (!lines) {
-    print_error(args.trace + ": " + lines.error());
+    print_diagnostics(std::span<const diagnostic>(&lines.error(), 1));
     return exit_bad_input;
   }
   for (const auto& line : *lines) fmt::print("{}\n", line);

@@ -364,31 +364,37 @@ suite_result run_file(const fs::path& path) {
   suite_result suite;
   suite.file = path.string();
   suite.name = path.string();
-  auto fail_load = [&](const std::string& message) {
-    print_error(message);
-    suite.load_error = message;
-    fmt::print("ERROR {}\n", message);
+  // Every complaint about the test file itself goes through the compiler's renderer.
+  auto fail_with = [&](const diagnostic& d) {
+    print_diagnostics(std::span<const diagnostic>(&d, 1));
+    suite.load_error = fmt::format("{}: {}", path.string(), d.message);
+    fmt::print("ERROR {}\n", suite.load_error);
     return suite;
   };
+  auto fail_load = [&](const std::string& message) {
+    return fail_with(diagnostic_at_line(path.string(), {}, 0, 0, "test-file", message));
+  };
   const std::optional<std::string> text = read_text(path.string());
-  if (!text) return fail_load(fmt::format("{}: cannot read the test file", path.string()));
+  if (!text) return fail_load("cannot read the test file");
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(*text);
   } catch (const nlohmann::json::parse_error& e) {
-    // e.what() reads "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
+    // e.what() reads "[json.exception.parse_error.101] parse error at line 3, column 5: ...";
+    // the position goes into the diagnostic, the rest is the message.
     std::string what = e.what();
-    if (const auto close = what.find("] "); what.starts_with("[json.") && close != std::string::npos)
-      what = what.substr(close + 2);
-    return fail_load(fmt::format("{}: not valid JSON: {}", path.string(), what));
+    if (const auto at = what.find(": "); what.starts_with("[json.") && at != std::string::npos)
+      what = what.substr(at + 2);
+    const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    return fail_with(diagnostic_at(path.string(), *text, offset, 1, "test-file", "not valid JSON: " + what));
   }
   test_file file;
   file.path = path;
   if (auto bad = read_test_file(document, file))
-    return fail_load(fmt::format("{}: {}: {}", path.string(), bad->path, bad->message));
+    return fail_load(fmt::format("{}: {}", bad->path, bad->message));
   suite.name = file.name;
   fixture fx;
-  if (auto why = load_fixture(file, fx)) return fail_load(fmt::format("{}: {}", path.string(), *why));
+  if (auto why = load_fixture(file, fx)) return fail_load(*why);
 
   fmt::print("{} ({})\n", file.name, path.string());
   for (const test_case& c : file.cases) {

@@ -110,5 +110,6 @@ class AuditError(MandateError):
     """The audit log could not be opened or written, or an audit record could not be read."""
 
 
-class ReplayError(MandateError):
-    """A Dogwood trace could not be replayed."""
+class ReplayError(DiagnosticError):
+    """A Dogwood trace could not be replayed: ``diagnostics`` holds one diagnostic (code
+    ``trace``) at the malformed line and column."""

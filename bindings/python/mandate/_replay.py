@@ -45,10 +45,11 @@ class TraceReplayer:
             PolicyError,
         )
 
-    def replay(self, trace: str) -> List[str]:
-        """Replays a trace (the text of a ``.log`` file): one verdict line per decision event.
-        Raises :class:`ReplayError` naming the line of a malformed trace."""
-        lines, error = self._impl.replay(trace)
-        if lines is None:
-            raise ReplayError(error)
-        return lines
+    def replay(self, trace: str, name: str = "<trace>") -> List[str]:
+        """Replays a trace (the text of a ``.log`` file, called ``name`` in messages): one
+        verdict line per decision event. Raises :class:`ReplayError` for a malformed trace; its
+        ``diagnostics`` hold the position and its ``rendered`` text the compiler-style message."""
+        result = self._impl.replay(trace, name)
+        if result[0] is None:
+            raise ReplayError(result[2], [result[1]])
+        return result[0]

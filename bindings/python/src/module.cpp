@@ -944,13 +944,13 @@ PYBIND11_MODULE(_mandate, m) {
           py::arg("validate"), py::arg("incremental"))
       .def(
           "replay",
-          [](const mandate::trace_replayer& r, const std::string& trace) -> py::tuple {
+          [](const mandate::trace_replayer& r, const std::string& trace, const std::string& name) -> py::tuple {
             auto lines = [&] {
               py::gil_scoped_release nogil;
-              return r.replay(trace);
+              return r.replay(trace, name);
             }();
-            if (lines) return py::make_tuple(py::cast(std::move(*lines)), std::string());
-            return py::make_tuple(py::none(), lines.error());
+            if (lines) return py::make_tuple(py::cast(std::move(*lines)), py::none());
+            return py::make_tuple(py::none(), diagnostic_dict(lines.error()), mandate::render(lines.error()));
           },
-          py::arg("trace"));
+          py::arg("trace"), py::arg("name") = "<trace>");
 }
