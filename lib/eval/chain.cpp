@@ -57,7 +57,11 @@ violation check_chain(const entity_data& entities, const request_data& req, cons
   if (!(chain.front().delegator == req.principal))
     return {"chain.linkage", fmt::format("hop 0 starts at {}, not at the principal {}",
                                          to_cedar(chain.front().delegator), to_cedar(req.principal))};
-  std::vector<std::uint64_t> seen{req.principal.key()};
+  // Identities met so far, for cycles; reused by the thread so a chained decision allocates
+  // nothing in steady state.
+  thread_local std::vector<std::uint64_t> seen;
+  seen.clear();
+  seen.push_back(req.principal.key());
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const delegation_hop_data& hop = chain[i];
     if (i > 0 && !(hop.delegator == chain[i - 1].delegate))
@@ -131,27 +135,28 @@ void evaluate_chain(const compiled_policy_set& set, const entity_data& entities,
   if (violation v = check_chain(entities, req, options, now); v.code != nullptr)
     return refuse(out, options, std::move(v));
 
-  // The accountable principal, then each delegate in turn, is checked as the principal.
-  std::vector<entity_uid> identities{req.principal};
-  for (const auto& hop : req.delegation) identities.push_back(hop.delegate);
-  decision current;
-  bool have_decision = false;
-  for (std::size_t i = 0; i < identities.size(); ++i) {
+  // The accountable principal, then each delegate in turn, is checked as the principal. The
+  // first identity decides into `out`; each later one into a per-thread candidate that is
+  // swapped in when stricter, so the vectors of both keep their capacity across decisions.
+  thread_local decision candidate;
+  std::size_t deciding = 0;
+  for (std::size_t i = 0; i <= req.delegation.size(); ++i) {
     request_view view = req;
-    view.principal = identities[i];
-    decision d;
-    evaluate_view(set, entities, view, options, d);
-    if (!have_decision || strictness(d.outcome) > strictness(current.outcome)) {
-      current = std::move(d);
-      current.deciding_hop = static_cast<std::int32_t>(i);
-      current.deciding_principal = to_cedar(identities[i]);
-      have_decision = true;
+    view.principal = i == 0 ? req.principal : req.delegation[i - 1].delegate;
+    decision& into = i == 0 ? out : candidate;
+    evaluate_view(set, entities, view, options, into);
+    if (i > 0 && strictness(candidate.outcome) > strictness(out.outcome)) {
+      std::swap(out, candidate);
+      deciding = i;
     }
-    if (current.outcome == verdict::deny) break;  // nothing is stricter
+    if (out.outcome == verdict::deny) break;  // nothing is stricter
   }
-  current.chain_violation.clear();
-  current.chain_message.clear();
-  out = std::move(current);
+  const entity_uid decided_by = deciding == 0 ? req.principal : req.delegation[deciding - 1].delegate;
+  out.deciding_hop = static_cast<std::int32_t>(deciding);
+  out.deciding_principal.clear();
+  append_cedar(out.deciding_principal, decided_by);
+  out.chain_violation.clear();
+  out.chain_message.clear();
 }
 
 }  // namespace mandate::detail

@@ -1,7 +1,8 @@
 // Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <functional>
+#include <memory>
+#include <type_traits>
 
 #include "compile/plan.hpp"
 #include "mandate/decision.hpp"
@@ -11,8 +12,27 @@
 namespace mandate::detail {
 
 /// Evaluates one identity's view of a request into a decision (the plain, chain-less path).
-using evaluate_view_fn = std::function<void(const compiled_policy_set&, const entity_data&,
-                                            const request_view&, const evaluation_options&, decision&)>;
+/// A non-owning reference to a callable, not a std::function: the caller's lambda captures
+/// several references, which std::function would copy to the heap on every chained decision.
+class evaluate_view_fn {
+ public:
+  template <typename F>
+  requires(!std::is_same_v<std::remove_cvref_t<F>, evaluate_view_fn>) evaluate_view_fn(F& callable)
+  noexcept  // NOLINT(google-explicit-constructor): used like std::function
+      : callable_(std::addressof(callable)),
+        call_([](void* f, const compiled_policy_set& set, const entity_data& e, const request_view& view,
+                 const evaluation_options& o, decision& d) { (*static_cast<F*>(f))(set, e, view, o, d); }) {}
+
+  void operator()(const compiled_policy_set& set, const entity_data& entities, const request_view& view,
+                  const evaluation_options& options, decision& out) const {
+    call_(callable_, set, entities, view, options, out);
+  }
+
+ private:
+  void* callable_;
+  void (*call_)(void*, const compiled_policy_set&, const entity_data&, const request_view&,
+                const evaluation_options&, decision&);
+};
 
 /// True when the request names an agent or carries a delegation chain.
 [[nodiscard]] bool needs_chain_evaluation(const request_data& req) noexcept;

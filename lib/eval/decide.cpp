@@ -13,11 +13,39 @@ eval_scratch& eval_scratch::for_this_thread() {
 
 namespace {
 
-// Assigning into existing elements keeps their string capacity from earlier decisions.
+// Assigning into existing elements keeps their string capacity from earlier decisions. The
+// elements a decision did not need are parked in a per-thread spare list rather than destroyed,
+// so a caller reusing one `decision` across requests with and without errors (or with more and
+// fewer reasons) stops allocating once every list has reached its largest size.
+template <typename T>
+std::vector<T>& spares() {
+  thread_local std::vector<T> parked;
+  return parked;
+}
+
 template <typename T>
 T& next_slot(std::vector<T>& items, std::size_t& used) {
-  if (used == items.size()) items.emplace_back();
+  if (used == items.size()) {
+    std::vector<T>& parked = spares<T>();
+    if (parked.empty()) {
+      items.emplace_back();
+    } else {
+      items.push_back(std::move(parked.back()));
+      parked.pop_back();
+    }
+  }
   return items[used++];
+}
+
+template <typename T>
+void keep_first(std::vector<T>& items, std::size_t used) {
+  std::vector<T>& parked = spares<T>();
+  // A bounded pool: a burst of a thousand errors should not pin that memory forever.
+  constexpr std::size_t max_parked = 64;
+  while (items.size() > used) {
+    if (parked.size() < max_parked) parked.push_back(std::move(items.back()));
+    items.pop_back();
+  }
 }
 
 }  // namespace
@@ -58,7 +86,7 @@ void assemble_decision(const compiled_policy_set& set, const eval_scratch& scrat
         break;
     }
   }
-  out.errors.resize(error_count);
+  keep_first(out.errors, error_count);
   out.mode = mode;
 
   // Which effects determine the outcome.
@@ -104,8 +132,8 @@ void assemble_decision(const compiled_policy_set& set, const eval_scratch& scrat
       d.value = a.value;
     }
   }
-  out.reasons.resize(reason_count);
-  out.annotations.resize(annotation_count);
+  keep_first(out.reasons, reason_count);
+  keep_first(out.annotations, annotation_count);
 }
 
 }  // namespace mandate::detail

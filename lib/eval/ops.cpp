@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
+#include <utility>
 
 #include "compile/plan.hpp"
 #include "temporal/evaluate.hpp"
@@ -12,9 +14,16 @@
 namespace mandate::detail {
 namespace {
 
+// Formats into the thread's existing error buffer: a decision that errs the same way on every
+// request then reuses the buffer instead of allocating a fresh message each time.
+template <typename... Args>
+void set_error(eval_context& ctx, fmt::format_string<Args...> format, Args&&... args) {
+  ctx.error.clear();
+  fmt::format_to(std::back_inserter(ctx.error), format, std::forward<Args>(args)...);
+}
+
 bool type_error(eval_context& ctx, const char* op, const char* expected, const value& got) {
-  ctx.error =
-      fmt::format("type error: {} expects {}, got {} ({})", op, expected, kind_name(got.kind), to_cedar(got));
+  set_error(ctx, "type error: {} expects {}, got {} ({})", op, expected, kind_name(got.kind), to_cedar(got));
   return false;
 }
 
@@ -27,7 +36,7 @@ bool is_ordered_kind(value_kind k) noexcept {
 
 bool expect_bool(eval_context& ctx, const value& v, const char* what) {
   if (v.kind == value_kind::boolean) return true;
-  ctx.error = fmt::format("type error: {} must be a Bool, got {} ({})", what, kind_name(v.kind), to_cedar(v));
+  set_error(ctx, "type error: {} must be a Bool, got {} ({})", what, kind_name(v.kind), to_cedar(v));
   return false;
 }
 
@@ -47,8 +56,8 @@ bool op_compare(eval_context& ctx, expr_kind kind, const value& a, const value& 
     const std::uint32_t* left = ctx.levels.find(a.entity);
     const std::uint32_t* right = ctx.levels.find(b.entity);
     if (left == nullptr || right == nullptr) {
-      ctx.error = fmt::format("{} is not a declared level of `{}`",
-                              to_cedar(left == nullptr ? a.entity : b.entity), symbol_text(a.entity.type));
+      set_error(ctx, "{} is not a declared level of `{}`", to_cedar(left == nullptr ? a.entity : b.entity),
+                symbol_text(a.entity.type));
       return false;
     }
     const value ranks[2] = {value::of_int(*left), value::of_int(*right)};
@@ -56,9 +65,8 @@ bool op_compare(eval_context& ctx, expr_kind kind, const value& a, const value& 
   }
   if (!is_ordered_kind(a.kind) || a.kind != b.kind) {
     const value& bad = is_ordered_kind(a.kind) ? b : a;
-    ctx.error =
-        fmt::format("type error: `{}` compares two Longs (or two datetimes, or two durations), got {} and {}",
-                    operator_text(kind), kind_name(a.kind), kind_name(b.kind));
+    set_error(ctx, "type error: `{}` compares two Longs (or two datetimes, or two durations), got {} and {}",
+              operator_text(kind), kind_name(a.kind), kind_name(b.kind));
     (void)bad;
     return false;
   }
@@ -102,8 +110,8 @@ bool op_arithmetic(eval_context& ctx, expr_kind kind, const value& a, const valu
       break;
   }
   if (overflow) {
-    ctx.error = fmt::format("integer overflow: {} {} {} does not fit in a 64-bit Long", a.integer,
-                            operator_text(kind), b.integer);
+    set_error(ctx, "integer overflow: {} {} {} does not fit in a 64-bit Long", a.integer, operator_text(kind),
+              b.integer);
     return false;
   }
   out = value::of_int(result);
@@ -114,7 +122,7 @@ bool op_negate(eval_context& ctx, const value& a, value& out) {
   if (a.kind != value_kind::integer) return type_error(ctx, "unary `-`", "a Long", a);
   std::int64_t result = 0;
   if (__builtin_sub_overflow(std::int64_t{0}, a.integer, &result)) {
-    ctx.error = fmt::format("integer overflow: -({}) does not fit in a 64-bit Long", a.integer);
+    set_error(ctx, "integer overflow: -({}) does not fit in a 64-bit Long", a.integer);
     return false;
   }
   out = value::of_int(result);
@@ -176,15 +184,14 @@ bool op_get_attr(eval_context& ctx, const value& a, symbol name, value& out) {
   if (a.kind == value_kind::entity) {
     const entity_record* rec = ctx.entities.find(a.entity);
     if (rec == nullptr) {
-      ctx.error = fmt::format("entity {} does not exist", to_cedar(a.entity));
+      set_error(ctx, "entity {} does not exist", to_cedar(a.entity));
       return false;
     }
     if (const value* field = record_find(*rec->attributes.record, name)) {
       out = *field;
       return true;
     }
-    ctx.error =
-        fmt::format("entity {} does not have the attribute `{}`", to_cedar(a.entity), symbol_text(name));
+    set_error(ctx, "entity {} does not have the attribute `{}`", to_cedar(a.entity), symbol_text(name));
     return false;
   }
   if (a.kind == value_kind::record) {
@@ -192,11 +199,11 @@ bool op_get_attr(eval_context& ctx, const value& a, symbol name, value& out) {
       out = *field;
       return true;
     }
-    ctx.error = fmt::format("record does not have the attribute `{}`", symbol_text(name));
+    set_error(ctx, "record does not have the attribute `{}`", symbol_text(name));
     return false;
   }
-  ctx.error = fmt::format("type error: cannot read attribute `{}` of {} ({}): expected an entity or a record",
-                          symbol_text(name), kind_name(a.kind), to_cedar(a));
+  set_error(ctx, "type error: cannot read attribute `{}` of {} ({}): expected an entity or a record",
+            symbol_text(name), kind_name(a.kind), to_cedar(a));
   return false;
 }
 
@@ -244,7 +251,7 @@ namespace {
 
 bool check_arity(eval_context& ctx, std::string_view name, std::span<const value> args, std::size_t n) {
   if (args.size() == n) return true;
-  ctx.error = fmt::format("wrong number of arguments to `{}`: expected {}, got {}", name, n, args.size());
+  set_error(ctx, "wrong number of arguments to `{}`: expected {}, got {}", name, n, args.size());
   return false;
 }
 
@@ -300,12 +307,12 @@ bool op_method(eval_context& ctx, symbol name, const value& receiver, std::span<
       return true;
     }
     if (rec == nullptr) {
-      ctx.error = fmt::format("entity {} does not exist", to_cedar(receiver.entity));
+      set_error(ctx, "entity {} does not exist", to_cedar(receiver.entity));
       return false;
     }
     if (tag == nullptr) {
-      ctx.error = fmt::format("entity {} does not have the tag `{}`", to_cedar(receiver.entity),
-                              symbol_text(args[0].string));
+      set_error(ctx, "entity {} does not have the tag `{}`", to_cedar(receiver.entity),
+                symbol_text(args[0].string));
       return false;
     }
     out = *tag;

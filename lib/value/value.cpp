@@ -264,9 +264,10 @@ const char* kind_name(value_kind k) noexcept {
   return "unknown";
 }
 
-std::string quote(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
+namespace {
+
+void append_quoted(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size() + 2);
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
     const char c = text[i];
@@ -303,13 +304,25 @@ std::string quote(std::string_view text) {
     i += length;
   }
   out += '"';
+}
+
+}  // namespace
+
+std::string quote(std::string_view text) {
+  std::string out;
+  append_quoted(out, text);
   return out;
 }
 
-std::string to_cedar(entity_uid e) {
-  std::string out(symbol_text(e.type));
+void append_cedar(std::string& out, entity_uid e) {
+  out += symbol_text(e.type);
   out += "::";
-  out += quote(symbol_text(e.id));
+  append_quoted(out, symbol_text(e.id));
+}
+
+std::string to_cedar(entity_uid e) {
+  std::string out;
+  append_cedar(out, e);
   return out;
 }
 

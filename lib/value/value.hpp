@@ -156,6 +156,8 @@ inline bool value_less(const value& a, const value& b) noexcept { return value_o
 [[nodiscard]] std::string to_cedar(const value& v);
 /// Renders an entity uid as `Type::"id"` with Cedar escapes.
 [[nodiscard]] std::string to_cedar(entity_uid e);
+/// Appends `to_cedar(e)` to `out`, reusing its capacity.
+void append_cedar(std::string& out, entity_uid e);
 /// Quotes a string in Cedar syntax.
 [[nodiscard]] std::string quote(std::string_view text);
 
