@@ -16,6 +16,7 @@
 #include "mandate/entities.hpp"
 #include "mandate/expected.hpp"
 #include "mandate/grants.hpp"
+#include "mandate/lint.hpp"
 #include "mandate/policy_set.hpp"
 #include "mandate/replay.hpp"
 #include "mandate/trace.hpp"

@@ -23,5 +23,7 @@ command_runner add_audit_commands(CLI::App& app);
 command_runner add_replay_command(CLI::App& app);
 /// `mandate test PATH... [--junit FILE]`: policy test files (test_command.cpp).
 command_runner add_test_command(CLI::App& app);
+/// `mandate lint FILES... [--schema S] [--config F] [--format text|json|sarif] [--fail-level L] | --list` (lint_command.cpp).
+command_runner add_lint_command(CLI::App& app);
 
 }  // namespace mandate::cli

@@ -528,7 +528,7 @@ int run_eval(const eval_settings& settings) {
     if (!text) return exit_cannot_run;
     auto store = mandate::in_memory_grant_store::from_json(*text);
     if (!store) {
-      print_error(fmt::format("{}: {}", settings.grants_path, store.error()));
+      mandate::cli::print_input_error(settings.grants_path, "grants", store.error());
       return exit_cannot_run;
     }
     const std::optional<std::int64_t> fixed_now = options.now_ms;
@@ -657,6 +657,7 @@ int run(int argc, char** argv) {
   const mandate::cli::command_runner run_audit = mandate::cli::add_audit_commands(app);
   const mandate::cli::command_runner run_replay = mandate::cli::add_replay_command(app);
   const mandate::cli::command_runner run_test = mandate::cli::add_test_command(app);
+  const mandate::cli::command_runner run_lint = mandate::cli::add_lint_command(app);
 
   try {
     app.parse(argc, argv);
@@ -669,6 +670,7 @@ int run(int argc, char** argv) {
   if (auto status = run_audit()) return *status;
   if (auto status = run_replay()) return *status;
   if (auto status = run_test()) return *status;
+  if (auto status = run_lint()) return *status;
 
   if (eval->parsed()) return run_eval(eval_args);
   return run_check(check_paths, check_schema, check_max_window);
