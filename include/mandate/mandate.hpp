@@ -15,6 +15,7 @@
 #include "mandate/engine.hpp"
 #include "mandate/entities.hpp"
 #include "mandate/expected.hpp"
+#include "mandate/format.hpp"
 #include "mandate/grants.hpp"
 #include "mandate/lint.hpp"
 #include "mandate/policy_set.hpp"

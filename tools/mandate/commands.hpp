@@ -25,5 +25,7 @@ command_runner add_replay_command(CLI::App& app);
 command_runner add_test_command(CLI::App& app);
 /// `mandate lint FILES... [--schema S] [--config F] [--format text|json|sarif] [--fail-level L] | --list` (lint_command.cpp).
 command_runner add_lint_command(CLI::App& app);
+/// `mandate fmt [--check|-w] FILES...` (fmt_command.cpp).
+command_runner add_fmt_command(CLI::App& app);
 
 }  // namespace mandate::cli
