@@ -39,9 +39,11 @@ def test_version():
     assert mandate.__version__.count(".") == 2
 
 
-def test_no_lint_or_format_yet():
-    # Issue 7 (the linter and formatter) has no C++ API yet; the bindings leave them out.
-    assert not hasattr(mandate, "lint") and not hasattr(mandate, "format")
+def test_tooling_is_exported_without_shadowing_builtins():
+    for name in ("lint", "lint_files", "lint_rules", "LintReport", "format_policies", "format_file"):
+        assert name in mandate.__all__ and callable(getattr(mandate, name))
+    # `from mandate import *` must not replace the builtin `format`.
+    assert "format" not in mandate.__all__
 
 
 def test_pyproject_names_the_package():

@@ -47,6 +47,7 @@ from ._errors import (
 from ._grants import Grant, GrantAuthority, GrantStore
 from ._replay import TraceReplayer
 from ._sessions import Event, SessionManager, SessionState
+from ._tooling import LintConfigError, LintReport, format_file, format_policies, lint, lint_files, lint_rules
 
 #: The engine version, as audit records carry it.
 __version__: str = _mandate.version
@@ -72,6 +73,13 @@ __all__ = [
     "read_audit_log",
     "least_privilege_report",
     "TraceReplayer",
+    # tooling
+    "lint",
+    "lint_files",
+    "lint_rules",
+    "LintReport",
+    "format_policies",
+    "format_file",
     # errors
     "MandateError",
     "DiagnosticError",
@@ -84,6 +92,7 @@ __all__ = [
     "SessionError",
     "AuditError",
     "ReplayError",
+    "LintConfigError",
     # type aliases
     "RequestLike",
     "EntityLike",

@@ -511,19 +511,7 @@ class PolicySet:
         window = None if max_window is None else duration_ms(max_window)
         if len(paths) == 1 and links is None:
             return cls(_unwrap(_mandate.PolicySet.load(paths[0], window, None, None, None), PolicyError), schema)
-        sources = []
-        for p in paths:
-            files = _policy_files(p) if os.path.isdir(p) else [p]
-            if not files:
-                message = "no *.cedar or *.mandate files in directory"
-                raise PolicyError(f"{p}: error[io]: {message}\n", [_plain_diagnostic("io", message, p)])
-            for f in files:
-                try:
-                    with open(f, encoding="utf-8", newline="") as handle:
-                        sources.append((f, handle.read()))
-                except (OSError, UnicodeDecodeError) as e:
-                    message = f"cannot read '{f}': {e}"
-                    raise PolicyError(f"{f}: error[io]: {message}\n", [_plain_diagnostic("io", message, f)]) from None
+        sources = _read_policy_sources(paths)
         return cls.from_sources(sources, schema=schema, links=links, max_window=max_window)
 
     def link(self, links: Sequence[Mapping[str, Any]]) -> "PolicySet":
@@ -645,6 +633,25 @@ class PolicySet:
         except _mandate.RequestFailure as e:
             raise RequestError(e.args[0], e.args[1]) from None
         return [Decision(d) for d in decisions]
+
+
+def _read_policy_sources(paths: Iterable[str]) -> List[Tuple[str, str]]:
+    """``(name, text)`` for each file, or each ``*.cedar`` / ``*.mandate`` file under a
+    directory; an unreadable file or an empty directory raises :class:`PolicyError` ("io")."""
+    sources = []
+    for p in paths:
+        files = _policy_files(p) if os.path.isdir(p) else [p]
+        if not files:
+            message = "no *.cedar or *.mandate files in directory"
+            raise PolicyError(f"{p}: error[io]: {message}\n", [_plain_diagnostic("io", message, p)])
+        for f in files:
+            try:
+                with open(f, encoding="utf-8", newline="") as handle:
+                    sources.append((f, handle.read()))
+            except (OSError, UnicodeDecodeError) as e:
+                message = f"cannot read '{f}': {e}"
+                raise PolicyError(f"{f}: error[io]: {message}\n", [_plain_diagnostic("io", message, f)]) from None
+    return sources
 
 
 def _policy_files(directory: str) -> List[str]:

@@ -22,6 +22,7 @@ __all__ = [
     "SessionError",
     "AuditError",
     "ReplayError",
+    "LintConfigError",
 ]
 
 Diagnostic = Dict[str, Any]
@@ -113,3 +114,7 @@ class AuditError(MandateError):
 class ReplayError(DiagnosticError):
     """A Dogwood trace could not be replayed: ``diagnostics`` holds one diagnostic (code
     ``trace``) at the malformed line and column."""
+
+
+class LintConfigError(DiagnosticError):
+    """A lint configuration named an unknown rule or level, or was not valid JSON."""

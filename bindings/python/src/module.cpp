@@ -117,6 +117,20 @@ py::dict diagnostic_dict(const mandate::diagnostic& d) {
   return out;
 }
 
+const char* lint_level_name(mandate::lint_level level) {
+  switch (level) {
+    case mandate::lint_level::off:
+      return "off";
+    case mandate::lint_level::note:
+      return "note";
+    case mandate::lint_level::warning:
+      return "warning";
+    case mandate::lint_level::error:
+      return "error";
+  }
+  return "warning";
+}
+
 py::list diagnostics_list(std::span<const mandate::diagnostic> ds) {
   py::list out;
   for (const auto& d : ds) out.append(diagnostic_dict(d));
@@ -944,7 +958,8 @@ PYBIND11_MODULE(_mandate, m) {
           py::arg("validate"), py::arg("incremental"))
       .def(
           "replay",
-          [](const mandate::trace_replayer& r, const std::string& trace, const std::string& name) -> py::tuple {
+          [](const mandate::trace_replayer& r, const std::string& trace,
+             const std::string& name) -> py::tuple {
             auto lines = [&] {
               py::gil_scoped_release nogil;
               return r.replay(trace, name);
@@ -953,4 +968,63 @@ PYBIND11_MODULE(_mandate, m) {
             return py::make_tuple(py::none(), diagnostic_dict(lines.error()), mandate::render(lines.error()));
           },
           py::arg("trace"), py::arg("name") = "<trace>");
+
+  // --- lint and format ------------------------------------------------------------------------
+  m.def("lint_rules", [] {
+    py::list out;
+    for (const mandate::lint_rule_info& rule : mandate::lint_rules()) {
+      py::dict r;
+      r["id"] = std::string(rule.id);
+      r["category"] = std::string(rule.category);
+      r["level"] = lint_level_name(rule.default_level);
+      r["summary"] = std::string(rule.summary);
+      out.append(std::move(r));
+    }
+    return out;
+  });
+  m.def(
+      "lint",
+      [](const std::vector<std::pair<std::string, std::string>>& named_texts, const mandate::schema* schema,
+         const std::string& config_json, std::optional<std::int64_t> max_window_ms) -> py::tuple {
+        // `(findings, rendered, sarif)`, or `(None, diagnostics, rendered)` for a bad configuration.
+        mandate::lint_options options;
+        options.against = schema;
+        options.compile = compile_options_in(max_window_ms, std::nullopt, std::nullopt, std::nullopt);
+        std::vector<mandate::diagnostic> findings;
+        std::vector<mandate::diagnostic> config_errors;
+        std::string sarif;
+        {
+          py::gil_scoped_release nogil;
+          if (!config_json.empty()) {
+            auto levels = mandate::parse_lint_config(config_json, "<rules>");
+            if (levels) {
+              options.levels = std::move(*levels);
+            } else {
+              config_errors = std::move(levels).error();
+            }
+          }
+          if (config_errors.empty()) {
+            std::vector<mandate::policy_source> sources;
+            sources.reserve(named_texts.size());
+            for (const auto& [name, text] : named_texts) sources.push_back({name, text});
+            findings = mandate::lint(sources, options);
+            sarif = mandate::to_sarif(findings);
+          }
+        }
+        if (!config_errors.empty())
+          return py::make_tuple(py::none(), diagnostics_list(config_errors), mandate::render(config_errors));
+        return py::make_tuple(diagnostics_list(findings), mandate::render(findings), sarif);
+      },
+      py::arg("sources"), py::arg("schema"), py::arg("config_json"), py::arg("max_window_ms"));
+  m.def(
+      "format_policies",
+      [](const std::string& text, const std::string& name, std::uint32_t line_width, std::uint32_t indent) {
+        auto r = [&] {
+          py::gil_scoped_release nogil;
+          return mandate::format_policies(
+              text, name, mandate::format_options{.line_width = line_width, .indent = indent});
+        }();
+        return diag_result(std::move(r));
+      },
+      py::arg("text"), py::arg("name"), py::arg("line_width"), py::arg("indent"));
 }
