@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake g++ tao-pegtl-dev libfmt-dev nlohmann-json3-dev libxxhash-dev
   doctest-dev libbenchmark-dev libcli11-dev pybind11-dev python3-dev python3-pytest
+  libcpp-httplib-dev wrk
 )
 
 missing=()

@@ -27,5 +27,8 @@ command_runner add_test_command(CLI::App& app);
 command_runner add_lint_command(CLI::App& app);
 /// `mandate fmt [--check|-w] FILES...` (fmt_command.cpp).
 command_runner add_fmt_command(CLI::App& app);
+/// `mandate serve --policies P [--entities E] [--schema S] [--listen HOST:PORT] ...`: an AuthZEN
+/// decision server (serve_command.cpp).
+command_runner add_serve_command(CLI::App& app);
 
 }  // namespace mandate::cli

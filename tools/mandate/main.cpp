@@ -659,6 +659,7 @@ int run(int argc, char** argv) {
   const mandate::cli::command_runner run_test = mandate::cli::add_test_command(app);
   const mandate::cli::command_runner run_lint = mandate::cli::add_lint_command(app);
   const mandate::cli::command_runner run_fmt = mandate::cli::add_fmt_command(app);
+  const mandate::cli::command_runner run_serve = mandate::cli::add_serve_command(app);
 
   try {
     app.parse(argc, argv);
@@ -673,6 +674,7 @@ int run(int argc, char** argv) {
   if (auto status = run_test()) return *status;
   if (auto status = run_lint()) return *status;
   if (auto status = run_fmt()) return *status;
+  if (auto status = run_serve()) return *status;
 
   if (eval->parsed()) return run_eval(eval_args);
   return run_check(check_paths, check_schema, check_max_window);
