@@ -373,6 +373,44 @@ TEST_CASE("audit: the file sink appends one flushed line per record") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("audit: a trail torn in the middle of a line gets its next record on a line of its own") {
+  const auto dir = fresh_directory("torn");
+  const auto path = dir / "audit.log";
+  audit_record r;
+  r.principal = alice;
+  r.action = read_action;
+  r.resource = doc1;
+  r.decision_id = "d-whole";
+  const std::string whole = mandate::to_json(r);
+  {
+    // A record, then the first half of another, as a process killed mid-write leaves it.
+    std::ofstream existing(path, std::ios::binary);
+    existing << whole << "\n" << whole.substr(0, whole.size() / 2);
+  }
+  {
+    auto sink = mandate::file_audit_sink::open(path);
+    REQUIRE_MESSAGE(sink.has_value(), sink.error());
+    r.decision_id = "d-after";
+    (*sink)->write(r);
+  }
+  const auto lines = read_lines(path);
+  REQUIRE(lines.size() == 3);
+  CHECK(mandate::parse_audit_line(lines[0])->decision_id == "d-whole");
+  CHECK_FALSE(mandate::parse_audit_line(lines[1]).has_value());  // only the fragment is lost
+  CHECK(mandate::parse_audit_line(lines[2])->decision_id == "d-after");
+  // A trail that ends with its newline is appended to as it is.
+  {
+    auto sink = mandate::file_audit_sink::open(path);
+    REQUIRE(sink.has_value());
+    r.decision_id = "d-last";
+    (*sink)->write(r);
+  }
+  const auto more = read_lines(path);
+  REQUIRE(more.size() == 4);
+  CHECK(mandate::parse_audit_line(more[3])->decision_id == "d-last");
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("audit: concurrent writers never interleave lines and lose none") {
   const auto dir = fresh_directory("threads");
   const auto path = dir / "audit.log";

@@ -35,6 +35,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #if !defined(_WIN32)
+#include <fcntl.h>
 #include <unistd.h>
 #endif
 
@@ -47,6 +48,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "json/cedar_json.hpp"
@@ -384,38 +386,75 @@ expected<audit_record, std::string> parse_audit_line(std::string_view line) {
 
 struct file_audit_sink::state {
   std::mutex mutex;
-  std::FILE* file = nullptr;
+  int fd = -1;
   std::atomic<bool> failed{false};
 };
+
+namespace {
+
+// Writes all of `bytes`, resuming after a partial write or a signal.
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// A process killed in the middle of a line (by an older version, or a full disk) leaves the
+// trail without its final newline; ending that fragment keeps the next record on a line of its
+// own, so only the fragment is unreadable, never a whole record after it.
+bool end_torn_line(const std::filesystem::path& path, int fd) {
+  // The appending descriptor is write-only; the last byte is read through another one. A trail
+  // that cannot be read (mode 0200) is left as it is.
+  const int reader = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (reader < 0) return true;
+  const off_t size = ::lseek(reader, 0, SEEK_END);
+  char last = '\n';
+  const bool read_ok = size <= 0 || ::pread(reader, &last, 1, size - 1) == 1;
+  ::close(reader);
+  return read_ok && (last == '\n' || write_all(fd, "\n"));
+}
+
+}  // namespace
 
 expected<std::unique_ptr<file_audit_sink>, std::string> file_audit_sink::open(
     const std::filesystem::path& path) {
   errno = 0;
-  // Append mode: every write lands at the end even when another process appends to the same
-  // file, and an existing trail is never truncated.
-  std::FILE* file = std::fopen(path.c_str(), "ab");
-  if (file == nullptr) {
+  // O_APPEND: every write lands at the end even when another process appends to the same file,
+  // and an existing trail is never truncated.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
     const int error_number = errno != 0 ? errno : EIO;
+    return failure(fmt::format("cannot open audit log '{}': {}", path.string(), std::strerror(error_number)));
+  }
+  if (!end_torn_line(path, fd)) {
+    const int error_number = errno != 0 ? errno : EIO;
+    ::close(fd);
     return failure(fmt::format("cannot open audit log '{}': {}", path.string(), std::strerror(error_number)));
   }
   std::unique_ptr<file_audit_sink> sink(new file_audit_sink());
   sink->state_ = std::make_unique<state>();
-  sink->state_->file = file;
+  sink->state_->fd = fd;
   return sink;
 }
 
 file_audit_sink::~file_audit_sink() {
-  if (state_ && state_->file != nullptr) std::fclose(state_->file);
+  if (state_ && state_->fd >= 0) ::close(state_->fd);
 }
 
 void file_audit_sink::write(const audit_record& r) {
-  // The line is built outside the lock: only the append itself is serialised.
+  // The line is built outside the lock: only the append itself is serialised. It goes to the
+  // kernel in one write(2), with no user-space buffer in between: when write() returns, the
+  // record survives the process being killed, and a kill never leaves half a record behind.
   std::string line = to_json(r);
   line.push_back('\n');
   const std::lock_guard<std::mutex> lock(state_->mutex);
-  const bool written = std::fwrite(line.data(), 1, line.size(), state_->file) == line.size();
-  // Flushed per line so a record is in the kernel's hands when write() returns.
-  if (std::fflush(state_->file) != 0 || !written) state_->failed.store(true, std::memory_order_relaxed);
+  if (!write_all(state_->fd, line)) state_->failed.store(true, std::memory_order_relaxed);
 }
 
 bool file_audit_sink::failed() const noexcept { return state_->failed.load(std::memory_order_relaxed); }

@@ -291,12 +291,14 @@ class request_runner {
     } else {
       evaluate(*req);
     }
-    print_decision(document, where_key, where);
+    // Recorded before it is released: a decision the caller has seen is always in the trail,
+    // even if this process is killed right after printing it.
     if (audit_ != nullptr) {
       const std::int64_t now = options_.now_ms ? *options_.now_ms : mandate::system_time_ms();
       audit_->write(
           mandate::make_audit_record(*req, decision_, policies_, now, extras.grant, extras.session));
     }
+    print_decision(document, where_key, where);
     return true;
   }
 
