@@ -83,7 +83,7 @@ function skip(reason) {
   process.exit(EXIT_SKIPPED);
 }
 
-function ensureInstalled(work) {
+export function ensureInstalled(work) {
   fs.mkdirSync(work, { recursive: true });
   const pkg = fs.readFileSync(path.join(HERE, "package.json"), "utf8");
   const lock = fs.readFileSync(path.join(HERE, "package-lock.json"), "utf8");
@@ -124,7 +124,7 @@ function ensureInstalled(work) {
   console.log(`installed @cedar-policy/cedar-wasm ${wanted} into ${work} (${Date.now() - started} ms)`);
 }
 
-function loadCedar(work) {
+export function loadCedar(work) {
   const require = createRequire(path.join(path.resolve(work), "package.json"));
   return require("@cedar-policy/cedar-wasm/nodejs");
 }
@@ -140,7 +140,7 @@ class RawNumber {
   }
 }
 
-function parseJson(text, where) {
+export function parseJson(text, where) {
   let i = 0;
   const fail = (what) => {
     throw new Error(`${where}: invalid JSON at offset ${i}: ${what}`);
@@ -222,7 +222,7 @@ function stringify(v) {
 
 // cedar-wasm hands its arguments to Rust through JSON.stringify (wasm-bindgen's serde bridge);
 // for the duration of a call, JSON.stringify writes RawNumbers verbatim.
-function callCedar(fn, ...args) {
+export function callCedar(fn, ...args) {
   JSON.stringify = (value, replacer, space) =>
     replacer === undefined && space === undefined ? stringify(value) : nativeStringify(value, replacer, space);
   try {
@@ -283,7 +283,7 @@ function policyFiles(p) {
 
 // Collects every entity uid written in a JSON value: {"__entity": {type, id}}, and {type, id}
 // objects (the schema-directed form, and the scope constraints of Cedar's policy JSON).
-function collectUids(value, into) {
+export function collectUids(value, into) {
   if (value === null || typeof value !== "object" || value instanceof RawNumber) return;
   if (Array.isArray(value)) {
     for (const item of value) collectUids(item, into);
@@ -299,7 +299,7 @@ function collectUids(value, into) {
 }
 
 // Returns {policies: cedar-wasm PolicySet, literalUids: uids named in the policies, split: bool}.
-function cedarPolicySet(cedar, policiesPath) {
+export function cedarPolicySet(cedar, policiesPath) {
   const files = policyFiles(policiesPath);
   const texts = files.map((f) => fs.readFileSync(f, "utf8"));
   const chunks = texts.flatMap(splitPolicies);
@@ -339,7 +339,7 @@ const uidKey = (uid) => {
   return u && typeof u.type === "string" && typeof u.id === "string" ? `${u.type}::${nativeStringify(u.id)}` : null;
 };
 
-class EntityStore {
+export class EntityStore {
   constructor(entities) {
     this.entities = Array.isArray(entities) ? entities : [];
     this.byKey = new Map();
@@ -672,7 +672,10 @@ async function main() {
   process.exitCode = tally.finish(extra);
 }
 
-main().catch((e) => {
-  process.stderr.write(`differential.mjs: ${e.stack ?? e}\n`);
-  process.exit(1);
-});
+// Run as a program; imported (by bench/side_by_side.mjs) it only lends its helpers.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => {
+    process.stderr.write(`differential.mjs: ${e.stack ?? e}\n`);
+    process.exit(1);
+  });
+}
