@@ -204,3 +204,32 @@ TEST_CASE("allocations: a delegated request of depth 2 and 3 allocates nothing o
     CHECK(counted == 0);
   }
 }
+
+TEST_CASE("allocations: a reused decision carries nothing over from the previous request") {
+  auto policies = mandate::policy_set::compile(policies_text, "alloc.cedar");
+  REQUIRE(policies.has_value());
+  auto entities = mandate::entity_store::from_json(entities_text, "alloc.json");
+  REQUIRE(entities.has_value());
+  const std::vector<mandate::request> requests = requests_for_every_outcome();
+  const mandate::evaluation_options options{.now_ms = 0};
+  const mandate::entity_ref alice{"User", "alice"};
+  const mandate::entity_ref bot{"Agent", "bot"};
+  const std::vector<mandate::delegation_hop> hop{
+      {alice, bot, {{"Action", "read"}}, 0, 1'000'000, "", std::nullopt}};
+  std::vector<mandate::request> all = requests;
+  for (const auto& req : requests) all.push_back(req.with_delegation(bot, hop));
+  // Every request decided into one dirty decision equals the same request decided fresh.
+  mandate::decision reused;
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      reused.response = mandate::session_response::throttle;  // as a session would have left it
+      reused.retry_after_ms = 30'000;
+      policies->evaluate(all[i], *entities, reused, options);
+      const mandate::decision fresh = policies->evaluate(all[i], *entities, options);
+      CAPTURE(i);
+      CHECK(mandate::to_json(reused) == mandate::to_json(fresh));
+      CHECK(reused.response == mandate::session_response::none);
+      CHECK(reused.retry_after_ms == 0);
+    }
+  }
+}

@@ -316,6 +316,10 @@ void evaluate_view(const compiled_policy_set& set, const detail::entity_data& en
   out.deciding_principal.clear();
   out.chain_violation.clear();
   out.chain_message.clear();
+  // A session sets these after deciding; a reused decision (or a chain's per-thread candidate)
+  // must not carry them over from an earlier request.
+  out.response = session_response::none;
+  out.retry_after_ms = 0;
 }
 
 // A chain's identities are traced in the order they are checked, the principal first; a
@@ -373,6 +377,12 @@ void decide(const compiled_policy_set& set, const detail::entity_data& entities,
     out.reasons.clear();
     out.annotations.clear();
     out.errors.clear();
+    out.deciding_hop = -1;
+    out.deciding_principal.clear();
+    out.chain_violation.clear();
+    out.chain_message.clear();
+    out.response = session_response::none;
+    out.retry_after_ms = 0;
     try {
       out.errors.push_back({"", "internal error: evaluation could not complete"});
     } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be reported

@@ -118,6 +118,8 @@ void refuse(decision& out, const evaluation_options& options, violation v) {
   out.deciding_principal.clear();
   out.chain_violation = v.code;
   out.chain_message = std::move(v.message);
+  out.response = session_response::none;
+  out.retry_after_ms = 0;
 }
 
 }  // namespace
