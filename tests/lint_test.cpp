@@ -283,6 +283,13 @@ TEST_CASE("lint: suppressions by line, by policy, by file; unknown rules are rep
   // Not inside a string.
   CHECK(lines_of(run("@id(\"// mandate-lint: ignore-file missing-reason\")\n" + policy), "missing-reason")
             .size() == 1);
+  // Not inside a string that spans lines either (Cedar strings may hold raw newlines).
+  CHECK(
+      lines_of(
+          run("@id(\"a\")\npermit (principal, action == Action::\"x\", resource) when { context.s == \"one\n"
+              "// mandate-lint: ignore-file missing-reason, missing-id\" };"),
+          "missing-reason")
+          .size() == 1);
   const auto unknown = run("@id(\"a\") @reason(\"r\")\n" + policy + " // mandate-lint: ignore no-such-rule");
   REQUIRE(lines_of(unknown, "unknown-rule") == std::vector<std::uint32_t>{2});
 }

@@ -93,9 +93,11 @@ void find_suppressions(const policy_set_ast& ast, std::vector<suppression>& foun
     for (std::size_t i = 0; i < text.size(); ++i) {
       const char c = text[i];
       if (in_string) {
+        // Cedar strings may span lines: only the closing quote ends one (the text compiled, so
+        // every string is closed), and a `//` inside it is text, not a comment.
         if (c == '\\')
           ++i;
-        else if (c == '"' || c == '\n')
+        else if (c == '"')
           in_string = false;
         continue;
       }
