@@ -365,6 +365,24 @@ TEST_CASE("format: layout follows line_width and indent") {
 }
 
 TEST_CASE("format: hostile input") {
+  SUBCASE("nested calls are laid out in linear work") {
+    // Each call offers two layouts of its arguments; built twice instead of shared, 40 levels
+    // would need 2^40 layout nodes and never finish (this test would time out).
+    std::string nested;
+    for (int i = 0; i < 40; ++i) nested += "context.s.contains(";
+    nested += "context.x";
+    for (int i = 0; i < 40; ++i) nested += ")";
+    const auto out =
+        check_format("permit (principal, action, resource) when { " + nested + " };", "nest.cedar");
+    REQUIRE(out.has_value());
+    CHECK(out->find("context.x") != std::string::npos);
+    std::string ips;
+    for (int i = 0; i < 30; ++i) ips += "ip(";
+    ips += "context.x";
+    for (int i = 0; i < 30; ++i) ips += ")";
+    CHECK(check_format("permit (principal, action, resource) when { " + ips + ".isLoopback() };", "ip.cedar")
+              .has_value());
+  }
   SUBCASE("empty and blank files") {
     CHECK(check_format("", "e.cedar") == "");
     CHECK(check_format(" \n\t\r\n\n", "e.cedar") == "");

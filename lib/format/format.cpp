@@ -323,7 +323,10 @@ class layout {
   //   }) > 10
   // and otherwise every argument takes a line of its own.
   doc_id call_args(const node& g, bool temporal) {
-    const doc_id expanded = bracket(g, false, temporal);
+    // Both alternatives share the arguments' layouts: built twice, nested calls would cost
+    // 2^depth layout nodes (a file of 25 nested `contains(` took minutes and gigabytes).
+    const std::vector<doc_id> elements = elements_of(g, temporal);
+    const doc_id expanded = bracket_of(g, false, elements);
     const auto& ch = g.children;
     if (ch.empty() || ch.back().is_group() == false || has_comments(g.tok) || has_comments(g.close))
       return expanded;
@@ -343,9 +346,11 @@ class layout {
     }
     std::vector<doc_id> parts{tok(g.tok)};
     std::size_t begin = 0;
+    std::size_t next_element = 0;
     for (std::size_t i = 0; i <= ch.size(); ++i) {
       if (i < ch.size() && !node_is(ch[i], ",")) continue;
-      parts.push_back(element(std::span(ch).subspan(begin, i - begin), temporal));
+      // Calls take no empty argument (no trailing comma), so every argument has its layout.
+      if (i > begin) parts.push_back(elements[next_element++]);
       if (i < ch.size()) {
         parts.push_back(tok(ch[i].tok));
         parts.push_back(b_.space());
@@ -371,13 +376,33 @@ class layout {
   // A bracketed list, flat when it fits, else one element a line. `padded` puts blanks inside
   // the brackets when flat: `{ a: 1 }` in Dogwood, `temporal { ... }`.
   doc_id bracket(const node& g, bool padded, bool temporal) {
-    if (g.children.empty() && s_.leading[g.close].empty()) return closed_group({tok(g.tok)}, g.close);
-    std::vector<doc_id> inner{padded ? b_.line() : b_.softline()};
+    return bracket_of(g, padded, elements_of(g, temporal));
+  }
+
+  // The layout of each non-empty comma-separated element of `g`, in order.
+  std::vector<doc_id> elements_of(const node& g, bool temporal) {
+    std::vector<doc_id> out;
     std::size_t begin = 0;
     const auto& ch = g.children;
     for (std::size_t i = 0; i <= ch.size(); ++i) {
       if (i < ch.size() && !node_is(ch[i], ",")) continue;
-      if (i > begin) inner.push_back(element(std::span(ch).subspan(begin, i - begin), temporal));
+      if (i > begin) out.push_back(element(std::span(ch).subspan(begin, i - begin), temporal));
+      begin = i + 1;
+    }
+    return out;
+  }
+
+  // `bracket` over elements laid out already (by elements_of), so a caller that also needs them
+  // for another alternative builds them once.
+  doc_id bracket_of(const node& g, bool padded, const std::vector<doc_id>& elements) {
+    if (g.children.empty() && s_.leading[g.close].empty()) return closed_group({tok(g.tok)}, g.close);
+    std::vector<doc_id> inner{padded ? b_.line() : b_.softline()};
+    std::size_t begin = 0;
+    std::size_t next_element = 0;
+    const auto& ch = g.children;
+    for (std::size_t i = 0; i <= ch.size(); ++i) {
+      if (i < ch.size() && !node_is(ch[i], ",")) continue;
+      if (i > begin) inner.push_back(elements[next_element++]);
       if (i < ch.size()) {
         inner.push_back(tok(ch[i].tok));
         if (i + 1 < ch.size()) inner.push_back(b_.line());
