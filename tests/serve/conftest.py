@@ -19,6 +19,11 @@ SOURCE_DIR = pathlib.Path(os.environ.get("MANDATE_SOURCE_DIR", pathlib.Path(__fi
 EXAMPLES = SOURCE_DIR / "examples"
 
 
+# The servers started by example_args accept this token on their control endpoints, and every
+# request sends it unless a test says `token=None` (or another one).
+CONTROL_TOKEN = "test-control-token-7f3a"
+
+
 def mandate_binary():
     return os.environ.get("MANDATE_BIN", str(SOURCE_DIR / "build" / "tools" / "mandate" / "mandate"))
 
@@ -59,10 +64,12 @@ class Server:
         self._stderr.flush()
         return self.stderr_path.read_text(errors="replace")
 
-    def request(self, method, path, body=None, headers=None, raw=None):
+    def request(self, method, path, body=None, headers=None, raw=None, token=CONTROL_TOKEN):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             all_headers = {"Content-Type": "application/json"}
+            if token is not None:
+                all_headers["Authorization"] = f"Bearer {token}"
             all_headers.update(headers or {})
             data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
             connection.request(method, path, body=data, headers=all_headers)
@@ -112,6 +119,7 @@ def copy_examples(tmp):
 
 def example_args(tmp):
     return [
+        "--control-token", CONTROL_TOKEN,
         "--policies", str(tmp / "policies"),
         "--entities", str(tmp / "entities.json"),
         "--schema", str(tmp / "schema.cedarschema"),

@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 
-from conftest import EXAMPLES, Server, mandate_binary
+from conftest import CONTROL_TOKEN, EXAMPLES, Server, copy_examples, mandate_binary
 
 REQUESTS = [json.loads(line) for line in (EXAMPLES / "requests.jsonl").read_text().splitlines() if line.strip()]
 EXPECTED = [json.loads(line) for line in (EXAMPLES / "expected.jsonl").read_text().splitlines() if line.strip()]
@@ -330,6 +330,66 @@ def test_grant_issue_use_revoke(server):
 def test_grant_bad_requests(server):
     assert server.post("/mandate/v1/grants", {"agent": "nobody"}).status == 400
     assert server.post("/mandate/v1/grants/revoke", {"task": "a", "grant": "b"}).status == 400
+
+
+CONTROL_CALLS = [
+    ("POST", "/mandate/v1/signals", {"type": "token-claims-change", "subject": {"type": "User", "id": "mallory"},
+                                     "claims": {"attrs": {"suspended": False}}}),
+    ("POST", "/mandate/v1/sessions/s-x/events", {"kind": "response", "action": {"type": "Action", "id": "approve"}}),
+    ("GET", "/mandate/v1/sessions/s-x", None),
+    ("POST", "/mandate/v1/grants", {"agent": 'Agent::"support-bot"', "principal": 'User::"alice"', "task": "T-9",
+                                    "scope": ['Action::"read"'], "duration": "1h"}),
+    ("GET", "/mandate/v1/grants/g-1", None),
+    ("POST", "/mandate/v1/grants/revoke", {"task": "T-9"}),
+    ("POST", "/mandate/v1/tasks/complete", {"task": "T-9"}),
+]
+
+
+def test_control_endpoints_need_the_operators_token(server):
+    # A signal may rewrite a principal's attributes and an event may satisfy a temporal condition:
+    # without the token, nobody who merely reaches the port can do either.
+    for method, path, body in CONTROL_CALLS:
+        for token in (None, "wrong-token", CONTROL_TOKEN + "x", CONTROL_TOKEN[:-1]):
+            answer = server.request(method, path, body, token=token)
+            assert answer.status == 401, (method, path, token, answer.status)
+            assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+            assert "control token" in answer.json()["error"]
+    # Mallory stays suspended: the refused signal changed nothing.
+    mallory = {"principal": {"type": "User", "id": "mallory"}, "action": {"type": "Action", "id": "read"},
+               "resource": {"type": "Customer", "id": "acme"}, "context": {"hour": 10, "source_ip": "10.1.2.3"},
+               "session": "attack"}
+    assert server.post("/mandate/v1/evaluate", mallory, token=None).json()["decision"] == "deny"
+    # Deciding never needs the token.
+    assert server.post("/mandate/v1/evaluate", mallory, token=None).status == 200
+
+
+def test_control_endpoints_are_off_without_a_token(start_server, tmp_path):
+    copy_examples(tmp_path)
+    running = start_server(["--policies", str(tmp_path / "policies"), "--entities", str(tmp_path / "entities.json")])
+    for method, path, body in CONTROL_CALLS:
+        answer = running.request(method, path, body, token=CONTROL_TOKEN)
+        assert answer.status == 403, (method, path, answer.status)
+        assert "--control-token" in answer.json()["error"]
+    assert running.post("/access/v1/evaluation", {
+        "subject": {"type": "User", "id": "alice"}, "action": {"name": "read"},
+        "resource": {"type": "Customer", "id": "acme"}, "context": {"hour": 10, "source_ip": "10.1.2.3"}},
+        token=None).json()["decision"] is True
+
+
+def test_chunked_bodies_are_refused_before_they_are_read(server):
+    connection = __import__("http.client").client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.putrequest("POST", "/access/v1/evaluation")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Transfer-Encoding", "chunked")
+        connection.endheaders()
+        chunk = b'{"subject": {"type": "User", "id": "alice"}}'
+        connection.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk))
+        response = connection.getresponse()
+        assert response.status == 411
+        assert "Content-Length" in json.loads(response.read())["error"]
+    finally:
+        connection.close()
 
 
 def test_session_events_and_signals(server):

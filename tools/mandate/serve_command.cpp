@@ -26,6 +26,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -390,8 +391,17 @@ command_runner add_serve_command(CLI::App& app) {
   sub->add_option("--max-window", settings->max_window,
                   "Longest window a temporal condition may use (default 24h), e.g. 14d")
       ->type_name("DURATION");
+  sub->add_option("--control-token", settings->control_token,
+                  "Enable the control endpoints (grants, tasks, session events, signals) for callers "
+                  "sending `Authorization: Bearer TOKEN`; default: $MANDATE_CONTROL_TOKEN, else disabled")
+      ->type_name("TOKEN");
   return [sub, settings]() -> std::optional<int> {
     if (!sub->parsed()) return std::nullopt;
+    // From the environment by default, so the token need not show in `ps`.
+    if (settings->control_token.empty()) {
+      if (const char* token = std::getenv("MANDATE_CONTROL_TOKEN"); token != nullptr)
+        settings->control_token = token;
+    }
     return serve::run_serve(*settings);
   };
 }

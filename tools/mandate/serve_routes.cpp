@@ -724,6 +724,36 @@ std::string allowed_methods(const std::string& path) {
   return {};
 }
 
+// Compares without stopping at the first difference, so response timing does not reveal how
+// much of a guessed token was right.
+bool same_secret(std::string_view a, std::string_view b) {
+  unsigned char difference = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    difference |= static_cast<unsigned char>(a[i] ^ b[i % std::max<std::size_t>(b.size(), 1)]);
+  return difference == 0;
+}
+
+// The control endpoints answer only to the operator: 403 when no --control-token was given,
+// 401 when the request does not carry it. True when the request may go on.
+bool control_allowed(const server_state& state, const httplib::Request& req, httplib::Response& res) {
+  if (state.settings.control_token.empty()) {
+    send_error(res, 403,
+               "control endpoints are disabled; start mandate serve with --control-token (or "
+               "MANDATE_CONTROL_TOKEN) and send `Authorization: Bearer TOKEN`");
+    return false;
+  }
+  const std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view scheme = "Bearer ";
+  if (!header.starts_with(scheme) ||
+      !same_secret(std::string_view(header).substr(scheme.size()), state.settings.control_token)) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"mandate-control\"");
+    send_error(res, 401,
+               "this control endpoint needs `Authorization: Bearer TOKEN` with the server's control token");
+    return false;
+  }
+  return true;
+}
+
 bool printable_request_id(const std::string& id) {
   return !id.empty() && id.size() <= 200 &&
          std::all_of(id.begin(), id.end(), [](char c) { return c > ' ' && c < 127; });
@@ -732,6 +762,17 @@ bool printable_request_id(const std::string& id) {
 }  // namespace
 
 void install_routes(httplib::Server& server, server_state& state) {
+  // httplib limits bodies with a Content-Length before reading them, but reads a chunked body
+  // whole first: refused here, before any of it is read, so no client can make the server
+  // buffer more than --max-body.
+  server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    std::string encoding = req.get_header_value("Transfer-Encoding");
+    std::transform(encoding.begin(), encoding.end(), encoding.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (encoding.find("chunked") == std::string::npos) return httplib::Server::HandlerResponse::Unhandled;
+    send_error(res, 411, "chunked request bodies are not accepted; send the body with a Content-Length");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server.Post("/access/v1/evaluation", [&state](const httplib::Request& req, httplib::Response& res) {
     handle_evaluation(state, req, res);
   });
@@ -746,26 +787,27 @@ void install_routes(httplib::Server& server, server_state& state) {
     handle_mandate_evaluate(state, req, res);
   });
   server.Post("/mandate/v1/grants", [&state](const httplib::Request& req, httplib::Response& res) {
-    handle_grant_issue(state, req, res);
+    if (control_allowed(state, req, res)) handle_grant_issue(state, req, res);
   });
   server.Post("/mandate/v1/grants/revoke", [&state](const httplib::Request& req, httplib::Response& res) {
-    handle_grant_revoke(state, req, res);
+    if (control_allowed(state, req, res)) handle_grant_revoke(state, req, res);
   });
   server.Get(R"(/mandate/v1/grants/([^/]+))", [&state](const httplib::Request& req, httplib::Response& res) {
-    handle_grant_get(state, req, res);
+    if (control_allowed(state, req, res)) handle_grant_get(state, req, res);
   });
   server.Post("/mandate/v1/tasks/complete", [&state](const httplib::Request& req, httplib::Response& res) {
-    handle_task_complete(state, req, res);
+    if (control_allowed(state, req, res)) handle_task_complete(state, req, res);
   });
   server.Post(R"(/mandate/v1/sessions/([^/]+)/events)",
               [&state](const httplib::Request& req, httplib::Response& res) {
-                handle_session_event(state, req, res);
+                if (control_allowed(state, req, res)) handle_session_event(state, req, res);
               });
-  server.Get(
-      R"(/mandate/v1/sessions/([^/]+))",
-      [&state](const httplib::Request& req, httplib::Response& res) { handle_session_get(state, req, res); });
+  server.Get(R"(/mandate/v1/sessions/([^/]+))",
+             [&state](const httplib::Request& req, httplib::Response& res) {
+               if (control_allowed(state, req, res)) handle_session_get(state, req, res);
+             });
   server.Post("/mandate/v1/signals", [&state](const httplib::Request& req, httplib::Response& res) {
-    handle_signal(state, req, res);
+    if (control_allowed(state, req, res)) handle_signal(state, req, res);
   });
   for (const char* path : {"/healthz", "/health"}) {
     server.Get(path,

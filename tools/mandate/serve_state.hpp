@@ -56,7 +56,8 @@ class metrics {
   std::atomic<std::uint64_t> latency_count_{0};
   std::atomic<std::uint64_t> latency_sum_ns_{0};
   // Responses by status: the codes the server itself sends, then everything else.
-  static constexpr std::array<int, 10> known_statuses_{200, 201, 400, 403, 404, 405, 413, 415, 500, 503};
+  static constexpr std::array<int, 12> known_statuses_{200, 201, 400, 401, 403, 404,
+                                                       405, 411, 413, 415, 500, 503};
   std::array<std::atomic<std::uint64_t>, known_statuses_.size() + 1> responses_{};
   std::atomic<std::uint64_t> reloads_ok_{0};
   std::atomic<std::uint64_t> reloads_failed_{0};
@@ -74,6 +75,11 @@ struct server_settings {
   std::size_t threads = 8;
   std::int64_t reload_interval_ms = 1000;  // 0: reload on SIGHUP only
   std::size_t max_batch = 10000;
+  /// Bearer token the control endpoints (grants, task completion, session events and state,
+  /// signals) require; empty disables them. They change what later decisions see (a signal can
+  /// rewrite a principal's attributes, an event can satisfy a temporal condition), so they are
+  /// never open to whoever can reach the port.
+  std::string control_token;
 };
 
 /// The server's shared state. Handlers only ever read `current()` once per request.
