@@ -167,9 +167,21 @@ class reloader {
       guard.unlock();
       // Taken before reading, so a change made while loading is seen at the next poll.
       std::string now = input_signature(settings_);
-      if (forced || now != signature_) {
+      if (forced) {
         signature_ = std::move(now);
-        reload(forced ? "SIGHUP" : "a file changed");
+        pending_.clear();
+        reload("SIGHUP");
+      } else if (now == signature_) {
+        pending_.clear();
+      } else if (now == pending_) {
+        // Unchanged for a whole interval since the change was seen: the writer is done.
+        signature_ = std::move(now);
+        pending_.clear();
+        reload("a file changed");
+      } else {
+        // Still changing (an editor or `cp` may be half-way through a file, and an empty
+        // policy file would parse fine and drop its forbids): look again at the next poll.
+        pending_ = std::move(now);
       }
       guard.lock();
     }
@@ -197,6 +209,7 @@ class reloader {
   compile_options compiling_;
   server_state& state_;
   std::string signature_;  // only the watcher thread touches it
+  std::string pending_;    // a changed signature seen once, not yet stable
   std::mutex lock_;
   std::condition_variable wake_;
   bool forced_ = false;
