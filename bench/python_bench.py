@@ -11,10 +11,16 @@ amount) plus a suspended-account forbid; 256 requests with a context. Seeded, so
     cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMANDATE_BUILD_PYTHON=ON && cmake --build build -j
     PYTHONPATH=build/python python3 bench/python_bench.py [--policies 100] [--rounds 200]
 
+With ``--workload DIR`` it runs the performance benchmark's own workload instead (bench/workload.hpp:
+10,000 entities in department/team hierarchies, agents, tools, projects, documents; 512
+requests), as written by ``mandate_workload generate --policies N --out DIR`` (a
+``-DMANDATE_BUILD_BENCH=ON`` build): DIR/policies.cedar, entities.json and requests.jsonl.
+
 Reported, in microseconds per request (p50 and p99 over the samples):
 - evaluate(dict): one call per request, the request a dict (JSON-encoded and parsed each time);
 - evaluate(Request): one call per request, the request parsed once beforehand;
-- evaluate_batch(dicts) / evaluate_batch(Requests): one call per 256 requests, divided by 256.
+- evaluate_batch(dicts) / evaluate_batch(Requests): one call for all the requests, divided by
+  their number.
 """
 
 from __future__ import annotations
@@ -103,6 +109,18 @@ def make_workload(policy_count: int, seed: int = 42) -> Tuple[mandate.PolicySet,
     return policies, store, requests
 
 
+def load_workload(directory: str) -> Tuple[mandate.PolicySet, mandate.Entities, List[Dict[str, Any]]]:
+    """The files `mandate_workload generate` writes: the C++ benchmark's workload."""
+    import json
+    import os
+
+    policies = mandate.PolicySet.from_files(os.path.join(directory, "policies.cedar"))
+    entities = mandate.Entities.from_file(os.path.join(directory, "entities.json"))
+    with open(os.path.join(directory, "requests.jsonl"), encoding="utf-8") as lines:
+        requests = [json.loads(line) for line in lines if line.strip()]
+    return policies, entities, requests
+
+
 def percentile(samples: List[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
@@ -134,11 +152,12 @@ def time_batch(call: Callable[[List[Any]], Any], requests: List[Any], rounds: in
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policies", type=int, default=100, help="generated policies (default 100)")
-    parser.add_argument("--rounds", type=int, default=200, help="passes over the 256 requests (default 200)")
+    parser.add_argument("--rounds", type=int, default=200, help="passes over the requests (default 200)")
+    parser.add_argument("--workload", help="a directory written by `mandate_workload generate` (issue 9's workload)")
     args = parser.parse_args(argv)
 
     build_start = time.perf_counter()
-    policies, entities, requests = make_workload(args.policies)
+    policies, entities, requests = load_workload(args.workload) if args.workload else make_workload(args.policies)
     parsed = [mandate.Request(r) for r in requests]
     build_s = time.perf_counter() - build_start
 

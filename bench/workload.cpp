@@ -109,6 +109,7 @@ generated_workload generate_workload(const workload_options& options) {
 
   // ---- policies ----
   std::vector<scope_sketch> sketches;
+  std::vector<std::size_t> team_grants;  // indices into sketches
   std::string& text = out.policies;
   text.reserve(static_cast<std::size_t>(options.policies) * 160);
   text +=
@@ -152,22 +153,34 @@ generated_workload generate_workload(const workload_options& options) {
           "Action::\"tool{}\"], "
           "resource in Project::\"p{}\")\nwhen {{ resource.sensitivity <= 2 && context.hour >= 7 }};\n",
           s.principal_id, project, s.principal_id, s.tools[0], s.tools[1], s.tools[2], project);
+      team_grants.push_back(sketches.size());
     } else if (shape < 80) {
+      // A guard on a tool some team was granted (guards protect what people can do), so the
+      // requests built from it reach require_approval rather than a default deny.
       s.principal = scope_sketch::who::team;
       s.principal_id = pick(pop.teams);
       s.tools = {tool};
+      if (!team_grants.empty()) {
+        const scope_sketch& granted =
+            sketches[team_grants[static_cast<std::size_t>(pick(static_cast<int>(team_grants.size())))]];
+        s.principal_id = granted.principal_id;
+        s.tools = {granted.tools[static_cast<std::size_t>(pick(static_cast<int>(granted.tools.size())))]};
+        s.resource = scope_sketch::what::project;
+        s.resource_id = granted.resource_id;
+      }
+      const int guarded_tool = s.tools[0];
       const int limit = 100 + pick(900);
       if (options.cedar_only) {
         text += fmt::format(
             "forbid (principal in Team::\"t{}\", action == Action::\"tool{}\", resource)\n"
             "when {{ context.amount > {} }} unless {{ context.approved }};\n",
-            s.principal_id, tool, limit);
+            s.principal_id, guarded_tool, limit);
       } else {
         text += fmt::format(
             "@approvers(\"lead-t{}\")\n@reason(\"tool{} above {} needs the team lead\")\n"
             "require_approval (principal in Team::\"t{}\", action == Action::\"tool{}\", resource)\n"
             "when {{ context.amount > {} }};\n",
-            s.principal_id, tool, limit, s.principal_id, tool, limit);
+            s.principal_id, guarded_tool, limit, s.principal_id, guarded_tool, limit);
       }
     } else if (shape < 92) {
       s.principal = scope_sketch::who::any_agent;
