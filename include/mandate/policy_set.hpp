@@ -36,15 +36,21 @@ struct policy_source {
 /// Limits that keep hostile policy text from exhausting the parser. Aggregate: use
 /// designated initialisers, e.g. `compile_options{.max_nesting_depth = 64}`.
 struct compile_options {
-  /// Deepest nesting of parentheses, sets, records, call arguments and if-then-else.
+  /// Deepest nesting of parentheses, sets, records, call arguments and if-then-else; at most
+  /// `max_safe_nesting_depth` (a larger value is lowered to it).
   std::uint32_t max_nesting_depth = 128;
   /// Deepest expression tree, counting every operator (a chain `a || b || c` of N terms is
-  /// N deep), so evaluation's recursion stays bounded.
+  /// N deep), so evaluation's recursion stays bounded; at most `max_safe_expression_depth`.
   std::uint32_t max_expression_depth = 1024;
   /// Largest accepted policy text, in bytes, per source.
   std::size_t max_source_bytes = std::size_t{64} << 20;
   /// Policies with errors, per source, after which the parser stops looking for more.
   std::uint32_t max_errors = 50;
+  /// The limits above which the parser's and the evaluators' recursion could exhaust a
+  /// thread's stack (8 MB, as Linux gives the main thread; less for other threads, so keep the
+  /// defaults there).
+  static constexpr std::uint32_t max_safe_nesting_depth = 512;
+  static constexpr std::uint32_t max_safe_expression_depth = 8192;
   /// Longest `within` window a temporal condition may use (Dogwood's event-schema
   /// `max_window`, 24 hours unless the schema raises it).
   std::int64_t max_temporal_window_ms = 24LL * 60 * 60 * 1000;

@@ -160,9 +160,24 @@ expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::string_vi
   return compile(std::span(&source, 1), options);
 }
 
+namespace {
+
+// The parser and the evaluators recurse once per nesting level and per operator: past these
+// depths a hostile policy could exhaust the thread's stack whatever the caller asked for, so
+// larger limits are lowered to them.
+compile_options within_safe_depths(compile_options options) {
+  options.max_nesting_depth = std::min(options.max_nesting_depth, compile_options::max_safe_nesting_depth);
+  options.max_expression_depth =
+      std::min(options.max_expression_depth, compile_options::max_safe_expression_depth);
+  return options;
+}
+
+}  // namespace
+
 expected<policy_set, std::vector<diagnostic>> policy_set::compile(std::span<const policy_source> sources,
-                                                                  const compile_options& options,
+                                                                  const compile_options& requested,
                                                                   std::span<const template_link> links) {
+  const compile_options options = within_safe_depths(requested);
   auto set = std::make_shared<compiled_policy_set>();
   set->sources.assign(sources.begin(), sources.end());
   set->options = options;
