@@ -149,10 +149,12 @@ std::vector<least_privilege_report::agent_excess> find_agent_excess(const policy
     entry.agent = agent;
     for (const entity_ref& action : candidate_actions) {
       const bool allowed =
-          std::any_of(log.resources.begin(), log.resources.end(), [&](const entity_ref& resource) {
-            return let_through(
-                policies.evaluate(request(agent, action, resource), entities, ceiling_options).outcome);
-          });
+          // Named capture: clang before 16 cannot capture a structured binding.
+          std::any_of(
+              log.resources.begin(), log.resources.end(), [&, &who = agent](const entity_ref& resource) {
+                return let_through(
+                    policies.evaluate(request(who, action, resource), entities, ceiling_options).outcome);
+              });
       if (!allowed) continue;
       entry.allowed_actions.push_back(action);
       if (!log.used.contains(action)) entry.excess_actions.push_back(action);

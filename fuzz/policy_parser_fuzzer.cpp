@@ -1,0 +1,15 @@
+// Copyright 2026 The Mandate Authors. SPDX-License-Identifier: Apache-2.0
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+
+#include "policy_parser_entry.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string failure = mandate_fuzz::run_policy_parser(data, size);
+  if (!failure.empty()) {
+    std::fprintf(stderr, "policy_parser: %s\n", failure.c_str());
+    __builtin_trap();
+  }
+  return 0;
+}
