@@ -33,6 +33,7 @@ struct workload {
   std::vector<mandate::request> requests;
   std::vector<std::string> acting_for;  // per request: the User id an agent principal acts for, or ""
   std::vector<std::string> contexts;    // per request: its context JSON
+  std::vector<std::string> peers;       // per request: another Agent of an agent principal's team, or ""
   std::string text;
   std::string entities_json;
 };
@@ -47,7 +48,7 @@ workload make_workload(int policy_count) {
     if (!loaded) fmt::print(stderr, "{}", mandate::render(loaded.error()));
     std::abort();
   }
-  workload w{*compiled, *loaded, {}, {}, {}, g.policies, g.entities};
+  workload w{*compiled, *loaded, {}, {}, {}, {}, g.policies, g.entities};
   for (const auto& r : g.requests) {
     auto req = mandate::request::from_json(r.json);
     if (!req) {
@@ -57,6 +58,7 @@ workload make_workload(int policy_count) {
     w.requests.push_back(*req);
     w.acting_for.push_back(r.acting_for);
     w.contexts.push_back(r.context);
+    w.peers.push_back(r.peer);
   }
   return w;
 }
@@ -249,14 +251,14 @@ void BM_memory(benchmark::State& state) {
   state.counters["bytes_per_entity"] = entity_bytes / 10'000;
 }
 
-// The requests made by agents, as delegated requests: depth 1 is the agent alone (the plain
-// baseline), depth 2 the user it acts for delegating to it, depth 3 the user delegating to a
-// coordinator agent that delegates to it. Every identity is checked, so the cost should grow
-// with the depth, but by less than 3x at depth 3.
+// The requests made by agents (those with a team peer, so the three depths decide the same
+// requests), as delegated requests: depth 1 is the agent alone (the plain baseline), depth 2
+// the user it acts for delegating to it, depth 3 the user delegating to a coordinator (a peer
+// agent of the same team) that delegates to it. Every identity is checked until one denies.
 std::vector<mandate::request> chained_requests(const workload& w, int depth) {
   std::vector<mandate::request> out;
   for (std::size_t i = 0; i < w.requests.size(); ++i) {
-    if (w.acting_for[i].empty()) continue;
+    if (w.acting_for[i].empty() || w.peers[i].empty()) continue;
     const mandate::request& plain = w.requests[i];
     if (depth == 1) {
       out.push_back(plain);
@@ -270,8 +272,9 @@ std::vector<mandate::request> chained_requests(const workload& w, int depth) {
     if (depth == 2) {
       chain.push_back({user, agent, scope, 0, until, "", std::nullopt});
     } else {
-      const mandate::entity_ref coordinator{"Agent", "a0"};
-      if (agent == coordinator) continue;
+      // The coordinator is a peer of the agent's team, so team grants cover all three.
+      if (w.peers[i].empty()) continue;
+      const mandate::entity_ref coordinator{"Agent", w.peers[i]};
       chain.push_back({user, coordinator, scope, 0, until, "", std::nullopt});
       chain.push_back({coordinator, agent, scope, 0, until, "", std::nullopt});
     }
@@ -283,12 +286,34 @@ std::vector<mandate::request> chained_requests(const workload& w, int depth) {
   return out;
 }
 
+// BM_chain/D/0 decides every chained request; BM_chain/D/1 only those allowed at depth 3, where
+// no identity denies early, so each depth checks all its identities: the worst case.
 void BM_chain(benchmark::State& state) {
   const workload& w = workload_for(100);
-  const std::vector<mandate::request> requests = chained_requests(w, static_cast<int>(state.range(0)));
+  const int depth = static_cast<int>(state.range(0));
   const mandate::evaluation_options options{.now_ms = 1'800'000'000'000};
+  std::vector<mandate::request> requests = chained_requests(w, depth);
+  if (state.range(1) == 1) {
+    const std::vector<mandate::request> deepest = chained_requests(w, 3);
+    std::vector<mandate::request> kept;
+    for (std::size_t i = 0; i < deepest.size(); ++i)
+      if (w.policies.evaluate(deepest[i], w.entities, options).outcome == mandate::verdict::allow)
+        kept.push_back(requests[i]);
+    requests = std::move(kept);
+  }
+  if (requests.empty()) {
+    state.SkipWithError("no request");
+    return;
+  }
   mandate::decision out;
-  workload view{w.policies, w.entities, requests, {}, {}, {}, {}};
+  int allows = 0;
+  for (const auto& req : requests) {
+    w.policies.evaluate(req, w.entities, out, options);
+    allows += out.outcome == mandate::verdict::allow ? 1 : 0;
+  }
+  state.counters["requests"] = static_cast<double>(requests.size());
+  state.counters["allow_pct"] = 100.0 * allows / static_cast<double>(requests.size());
+  workload view{w.policies, w.entities, requests, {}, {}, {}, {}, {}};
   evaluate_hot(state, view, [&](const mandate::request& req) {
     w.policies.evaluate(req, w.entities, out, options);
     benchmark::DoNotOptimize(out.outcome);
@@ -318,7 +343,7 @@ BENCHMARK(BM_compile)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillise
 BENCHMARK(BM_cold)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_entity_load)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_memory)->Arg(1000)->Arg(10000)->Iterations(1)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_chain)->Arg(1)->Arg(2)->Arg(3);
+BENCHMARK(BM_chain)->ArgsProduct({{1, 2, 3}, {0, 1}});
 BENCHMARK(BM_threads)->Arg(100)->Arg(10000)->Threads(1)->Threads(2)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -34,6 +34,7 @@ struct population {
   std::vector<std::vector<int>> agents_of_team;
   std::vector<std::vector<int>> documents_of_project;
   std::vector<int> owner_of_agent;
+  std::vector<int> team_of_agent;
 };
 
 // Tools 0..199 fall in the groups read (60%), write (30%) and admin (10%).
@@ -86,6 +87,7 @@ generated_workload generate_workload(const workload_options& options) {
     pop.agents_of_team[team].push_back(a);
     const int owner = pop.users_of_team[team].empty() ? pick(pop.users) : pop.users_of_team[team][0];
     pop.owner_of_agent.push_back(owner);
+    pop.team_of_agent.push_back(team);
     entity("Agent", fmt::format("a{}", a),
            fmt::format(R"("owner":{{"__entity":{}}},"trusted":{})",
                        entity_ref("User", fmt::format("u{}", owner)), pick(3) == 0 ? "true" : "false"),
@@ -212,8 +214,16 @@ generated_workload generate_workload(const workload_options& options) {
     std::string acting_for;
     int tool = pick(pop.tools);
     int doc = pick(pop.documents);
+    std::string peer;
     auto as_agent = [&](int a) {
       principal = agent_ref(a);
+      peer.clear();
+      for (int other :
+           pop.agents_of_team[static_cast<std::size_t>(pop.team_of_agent[static_cast<std::size_t>(a)])])
+        if (other != a) {
+          peer = fmt::format("a{}", other);
+          break;
+        }
       acting_for = fmt::format("u{}", pop.owner_of_agent[static_cast<std::size_t>(a)]);
     };
     auto random_principal = [&] {
@@ -272,6 +282,7 @@ generated_workload generate_workload(const workload_options& options) {
         R"({{"principal":{},"action":{{"type":"Action","id":"tool{}"}},"resource":{{"type":"Doc","id":"doc{}"}},"context":{}}})",
         principal, tool, doc, req.context);
     req.acting_for = acting_for;
+    req.peer = peer;
     out.requests.push_back(std::move(req));
   }
   return out;

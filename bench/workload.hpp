@@ -37,6 +37,7 @@ struct generated_request {
   std::string json;        // Cedar's JSON request: principal, action, resource, context
   std::string context;     // its context, as a JSON object
   std::string acting_for;  // for an agent principal: the id of the User it acts for; else ""
+  std::string peer;        // for an agent principal: another Agent of its team, if any; else ""
 };
 
 struct generated_workload {
