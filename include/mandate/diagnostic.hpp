@@ -15,6 +15,9 @@ inline namespace v0 {
 
 enum class severity : std::uint8_t { error, warning, note };
 
+/// "error", "warning" or "note", as the renderer writes it (and SARIF names its levels).
+[[nodiscard]] std::string_view to_string(severity level) noexcept;
+
 /// Where a diagnostic points. Lines and columns count from 1; columns count bytes.
 struct source_location {
   std::string file;        ///< file name as given to the compiler ("<input>" for text)

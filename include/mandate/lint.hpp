@@ -23,6 +23,9 @@ inline namespace v0 {
 /// How a rule reports: `off` drops its findings; the others set their severity.
 enum class lint_level : std::uint8_t { off, note, warning, error };
 
+/// "off", "note", "warning" or "error", as configuration files and `mandate lint --list` write it.
+[[nodiscard]] std::string_view to_string(lint_level level) noexcept;
+
 /// One lint rule. Ids are stable across releases (kebab-case, e.g. "missing-reason"); the
 /// summary is one line for `mandate lint --list` and SARIF's shortDescription.
 struct lint_rule_info {
@@ -57,12 +60,14 @@ struct lint_options {
 /// `// mandate-lint: ignore-file RULE[, ...]` anywhere in a file) are honoured; a suppression
 /// naming an unknown rule is itself reported. Findings are sorted by file, then position.
 /// Never throws for bad input.
-[[nodiscard]] std::vector<diagnostic> lint(std::span<const policy_source> sources, const lint_options& options = {});
+[[nodiscard]] std::vector<diagnostic> lint(std::span<const policy_source> sources,
+                                           const lint_options& options = {});
 
-/// Reads a lint configuration (JSON): `{"rules": {"missing-reason": "off", "permit-unconstrained": "error"}}`.
-/// Levels are "off", "note", "warning" or "error"; an unknown rule id or level is an error diagnostic.
-[[nodiscard]] expected<std::vector<std::pair<std::string, lint_level>>, std::vector<diagnostic>> parse_lint_config(
-    std::string_view json, std::string_view source_name = "<lint config>");
+/// Reads a lint configuration (JSON): `{"rules": {"missing-reason": "off", "permit-unconstrained":
+/// "error"}}`. Levels are "off", "note", "warning" or "error"; an unknown rule id or level is an error
+/// diagnostic.
+[[nodiscard]] expected<std::vector<std::pair<std::string, lint_level>>, std::vector<diagnostic>>
+parse_lint_config(std::string_view json, std::string_view source_name = "<lint config>");
 
 /// Writes findings as a SARIF 2.1.0 log (one run, tool "mandate", the full rule table), as
 /// GitHub code scanning accepts it. Paths are written as given, as relative URIs when relative.

@@ -26,6 +26,18 @@ std::string_view source_file::line_text(std::uint32_t line) const noexcept {
   return view;
 }
 
+std::string_view effect_name(effect e) noexcept {
+  switch (e) {
+    case effect::permit:
+      return "permit";
+    case effect::forbid:
+      return "forbid";
+    case effect::require_approval:
+      return "require_approval";
+  }
+  return "permit";
+}
+
 const char* operator_text(expr_kind kind) noexcept {
   switch (kind) {
     case expr_kind::less:

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "value/value.hpp"
@@ -79,6 +80,9 @@ struct pattern_part {
 using pattern = std::vector<pattern_part>;
 
 enum class effect : std::uint8_t { permit, forbid, require_approval };
+
+/// The effect as written: "permit", "forbid" or "require_approval".
+[[nodiscard]] std::string_view effect_name(effect e) noexcept;
 
 enum class scope_op : std::uint8_t {
   any,      // principal

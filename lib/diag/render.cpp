@@ -21,18 +21,6 @@ namespace mandate {
 inline namespace v0 {
 namespace {
 
-constexpr std::string_view severity_word(severity level) noexcept {
-  switch (level) {
-    case severity::error:
-      return "error";
-    case severity::warning:
-      return "warning";
-    case severity::note:
-      return "note";
-  }
-  return "error";
-}
-
 // Columns count bytes, but a terminal shows one cell per code point: UTF-8 continuation
 // bytes must not add padding or tildes, or the caret drifts right of multi-byte text.
 constexpr bool is_utf8_continuation(char byte) noexcept {
@@ -71,15 +59,27 @@ std::string caret_line(std::string_view line, const source_location& where) {
 
 }  // namespace
 
+std::string_view to_string(severity level) noexcept {
+  switch (level) {
+    case severity::error:
+      return "error";
+    case severity::warning:
+      return "warning";
+    case severity::note:
+      return "note";
+  }
+  return "error";
+}
+
 std::string render(const diagnostic& d) {
   const std::string_view file = d.where.file.empty() ? std::string_view("<input>") : d.where.file;
   std::string out;
   auto sink = std::back_inserter(out);
   if (d.where.line == 0) {
-    fmt::format_to(sink, "{}: {}[{}]: {}\n", file, severity_word(d.level), d.code, d.message);
+    fmt::format_to(sink, "{}: {}[{}]: {}\n", file, to_string(d.level), d.code, d.message);
     return out;
   }
-  fmt::format_to(sink, "{}:{}:{}: {}[{}]: {}\n", file, d.where.line, d.where.column, severity_word(d.level),
+  fmt::format_to(sink, "{}:{}:{}: {}[{}]: {}\n", file, d.where.line, d.where.column, to_string(d.level),
                  d.code, d.message);
 
   // No excerpt when there is no line text (a line too long to show, or text not at hand).

@@ -22,18 +22,6 @@ constexpr std::size_t max_ruled_out_named = 5;
 // Nesting of `&&`, `||` and `!` followed to find the failing part; deeper is reported whole.
 constexpr int max_failure_depth = 64;
 
-std::string_view effect_name(effect e) {
-  switch (e) {
-    case effect::permit:
-      return "permit";
-    case effect::forbid:
-      return "forbid";
-    case effect::require_approval:
-      return "require_approval";
-  }
-  return "permit";
-}
-
 void locate(const policy_set_ast& ast, source_span span, source_location& where, std::string& line) {
   diagnostic d = make_diagnostic(ast, span, "", "", severity::note);
   where = std::move(d.where);

@@ -46,6 +46,20 @@ std::size_t find_quoted(std::string_view text, const std::string& needle, std::s
 
 }  // namespace
 
+std::string_view to_string(lint_level level) noexcept {
+  switch (level) {
+    case lint_level::off:
+      return "off";
+    case lint_level::note:
+      return "note";
+    case lint_level::warning:
+      return "warning";
+    case lint_level::error:
+      return "error";
+  }
+  return "off";
+}
+
 expected<std::vector<std::pair<std::string, lint_level>>, std::vector<diagnostic>> parse_lint_config(
     std::string_view json, std::string_view source_name) {
   std::vector<diagnostic> problems;

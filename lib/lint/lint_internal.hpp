@@ -92,7 +92,6 @@ void conjuncts(const policy_set_ast& ast, expr_id id, std::vector<expr_id>& out)
 [[nodiscard]] std::string excerpt(const policy_set_ast& ast, source_span span, std::size_t max = 60);
 /// True when a policy has no `when`/`unless` condition.
 [[nodiscard]] inline bool unconditional(const policy& p) noexcept { return p.conditions.empty(); }
-[[nodiscard]] std::string_view effect_name(effect e) noexcept;
 
 // --- rule families ---
 void check_annotations(const context& cx);  // rules_annotations.cpp

@@ -16,29 +16,8 @@ namespace mandate {
 inline namespace v0 {
 namespace {
 
-const char* level_text(severity s) {
-  switch (s) {
-    case severity::error:
-      return "error";
-    case severity::warning:
-      return "warning";
-    default:
-      return "note";
-  }
-}
-
-const char* level_text(lint_level l) {
-  switch (l) {
-    case lint_level::error:
-      return "error";
-    case lint_level::warning:
-      return "warning";
-    case lint_level::note:
-      return "note";
-    default:
-      return "none";
-  }
-}
+// SARIF's levels are Mandate's words, except that it calls a rule that is off "none".
+std::string_view sarif_level(lint_level l) { return l == lint_level::off ? "none" : to_string(l); }
 
 // FNV-1a: stable across platforms and releases, unlike std::hash.
 std::string stable_hash(std::string_view text) {
@@ -92,7 +71,7 @@ std::string to_sarif(std::span<const diagnostic> findings) {
                      {"name", r.id},
                      {"shortDescription", {{"text", r.summary}}},
                      {"fullDescription", {{"text", r.summary}}},
-                     {"defaultConfiguration", {{"level", level_text(r.default_level)}}},
+                     {"defaultConfiguration", {{"level", sarif_level(r.default_level)}}},
                      {"properties", {{"category", r.category}}}});
   }
   for (const diagnostic& d : findings) {
@@ -112,7 +91,7 @@ std::string to_sarif(std::span<const diagnostic> findings) {
   for (const diagnostic& d : findings) {
     json result = {{"ruleId", d.code},
                    {"ruleIndex", rule_index.at(d.code)},
-                   {"level", level_text(d.level)},
+                   {"level", to_string(d.level)},
                    {"message", {{"text", d.message}}}};
     if (!d.where.file.empty()) {
       json artifact = {{"uri", to_uri(d.where.file)}};

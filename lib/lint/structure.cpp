@@ -61,18 +61,6 @@ std::uint64_t scope_hash(const scope_constraint& c) {
 
 }  // namespace
 
-std::string_view effect_name(effect e) noexcept {
-  switch (e) {
-    case effect::permit:
-      return "permit";
-    case effect::forbid:
-      return "forbid";
-    case effect::require_approval:
-      return "require_approval";
-  }
-  return "?";
-}
-
 std::uint64_t expr_hash(const policy_set_ast& ast, expr_id id) {
   const expr& e = ast.at(id);
   std::uint64_t h = mix(0, static_cast<std::uint64_t>(e.kind));

@@ -41,37 +41,12 @@ struct lint_settings {
   bool list = false;
 };
 
-const char* level_name(lint_level l) {
-  switch (l) {
-    case lint_level::off:
-      return "off";
-    case lint_level::note:
-      return "note";
-    case lint_level::warning:
-      return "warning";
-    case lint_level::error:
-      return "error";
-  }
-  return "?";
-}
-
-const char* severity_name(severity s) {
-  switch (s) {
-    case severity::error:
-      return "error";
-    case severity::warning:
-      return "warning";
-    default:
-      return "note";
-  }
-}
-
 int list_rules(const std::string& format) {
   if (format == "json") {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const lint_rule_info& r : lint_rules())
       out.push_back({{"id", r.id},
-                     {"level", level_name(r.default_level)},
+                     {"level", to_string(r.default_level)},
                      {"category", r.category},
                      {"summary", r.summary}});
     fmt::print("{}\n", out.dump(2));
@@ -85,7 +60,7 @@ int list_rules(const std::string& format) {
   }
   fmt::print("{:<{}}  {:<7}  {:<{}}  {}\n", "ID", id_width, "LEVEL", "CATEGORY", category_width, "SUMMARY");
   for (const lint_rule_info& r : lint_rules())
-    fmt::print("{:<{}}  {:<7}  {:<{}}  {}\n", r.id, id_width, level_name(r.default_level), r.category,
+    fmt::print("{:<{}}  {:<7}  {:<{}}  {}\n", r.id, id_width, to_string(r.default_level), r.category,
                category_width, r.summary);
   return exit_clean;
 }
@@ -194,7 +169,7 @@ int run_lint(const lint_settings& args) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const diagnostic& d : found)
       out.push_back({{"rule", d.code},
-                     {"level", severity_name(d.level)},
+                     {"level", to_string(d.level)},
                      {"message", d.message},
                      {"file", d.where.file},
                      {"line", d.where.line},

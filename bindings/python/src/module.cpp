@@ -91,22 +91,10 @@ std::function<std::int64_t()> make_clock(const py::object& callable) {
 py::tuple ref_out(const mandate::entity_ref& r) { return py::make_tuple(r.type, r.id); }
 mandate::entity_ref ref_in(const ref_tuple& r) { return {r.first, r.second}; }
 
-std::string_view severity_name(mandate::severity s) {
-  switch (s) {
-    case mandate::severity::error:
-      return "error";
-    case mandate::severity::warning:
-      return "warning";
-    case mandate::severity::note:
-      return "note";
-  }
-  return "error";
-}
-
 py::dict diagnostic_dict(const mandate::diagnostic& d) {
   py::dict out;
   out["code"] = d.code;
-  out["severity"] = severity_name(d.level);
+  out["severity"] = std::string(mandate::to_string(d.level));
   out["message"] = d.message;
   out["file"] = d.where.file;
   out["line"] = d.where.line;
@@ -115,20 +103,6 @@ py::dict diagnostic_dict(const mandate::diagnostic& d) {
   out["length"] = d.where.length;
   out["source_line"] = d.source_line;
   return out;
-}
-
-const char* lint_level_name(mandate::lint_level level) {
-  switch (level) {
-    case mandate::lint_level::off:
-      return "off";
-    case mandate::lint_level::note:
-      return "note";
-    case mandate::lint_level::warning:
-      return "warning";
-    case mandate::lint_level::error:
-      return "error";
-  }
-  return "warning";
 }
 
 py::list diagnostics_list(std::span<const mandate::diagnostic> ds) {
@@ -976,7 +950,7 @@ PYBIND11_MODULE(_mandate, m) {
       py::dict r;
       r["id"] = std::string(rule.id);
       r["category"] = std::string(rule.category);
-      r["level"] = lint_level_name(rule.default_level);
+      r["level"] = std::string(mandate::to_string(rule.default_level));
       r["summary"] = std::string(rule.summary);
       out.append(std::move(r));
     }
