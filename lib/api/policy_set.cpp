@@ -327,14 +327,7 @@ void evaluate_view(const compiled_policy_set& set, const detail::entity_data& en
     detail::evaluate_plan(set, entities, view, scratch);
     detail::assemble_decision(set, scratch, options.mode, out);
   }
-  out.deciding_hop = -1;
-  out.deciding_principal.clear();
-  out.chain_violation.clear();
-  out.chain_message.clear();
-  // A session sets these after deciding; a reused decision (or a chain's per-thread candidate)
-  // must not carry them over from an earlier request.
-  out.response = session_response::none;
-  out.retry_after_ms = 0;
+  detail::clear_beyond_policies(out);
 }
 
 // A chain's identities are traced in the order they are checked, the principal first; a
@@ -392,12 +385,7 @@ void decide(const compiled_policy_set& set, const detail::entity_data& entities,
     out.reasons.clear();
     out.annotations.clear();
     out.errors.clear();
-    out.deciding_hop = -1;
-    out.deciding_principal.clear();
-    out.chain_violation.clear();
-    out.chain_message.clear();
-    out.response = session_response::none;
-    out.retry_after_ms = 0;
+    detail::clear_beyond_policies(out);
     try {
       out.errors.push_back({"", "internal error: evaluation could not complete"});
     } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be reported

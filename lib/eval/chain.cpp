@@ -114,12 +114,9 @@ void refuse(decision& out, const evaluation_options& options, violation v) {
   out.reasons.clear();
   out.errors.clear();
   out.annotations.clear();
-  out.deciding_hop = -1;
-  out.deciding_principal.clear();
+  clear_beyond_policies(out);
   out.chain_violation = v.code;
   out.chain_message = std::move(v.message);
-  out.response = session_response::none;
-  out.retry_after_ms = 0;
 }
 
 }  // namespace

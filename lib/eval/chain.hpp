@@ -34,6 +34,18 @@ class evaluate_view_fn {
                 const evaluation_options&, decision&);
 };
 
+/// Clears what a decision says beyond its policies (the deciding hop, a chain violation, a
+/// session response), so a reused decision, or a chain's per-thread candidate, carries nothing
+/// over from an earlier request. Whoever decides next sets what applies.
+inline void clear_beyond_policies(decision& out) noexcept {
+  out.deciding_hop = -1;
+  out.deciding_principal.clear();
+  out.chain_violation.clear();
+  out.chain_message.clear();
+  out.response = session_response::none;
+  out.retry_after_ms = 0;
+}
+
 /// True when the request names an agent or carries a delegation chain.
 [[nodiscard]] bool needs_chain_evaluation(const request_data& req) noexcept;
 
