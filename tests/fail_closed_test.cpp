@@ -190,6 +190,51 @@ TEST_CASE("fail closed: a terminated session denies every later request without 
   CHECK(sessions.evaluate(policies, entities, req, "s-2").outcome == verdict::allow);
 }
 
+TEST_CASE(
+    "fail closed: claims that take the hierarchy past its limits deny instead of deciding on half of it") {
+  // Groups G::"0" .. G::"255" in a chain, 255 levels deep: within the limit of 256.
+  std::string json = "[";
+  for (int g = 0; g < 256; ++g) {
+    json += R"({"uid": {"type": "G", "id": ")" + std::to_string(g) + R"("}, "attrs": {}, "parents": [)";
+    if (g > 0) json += R"({"type": "G", "id": ")" + std::to_string(g - 1) + R"("})";
+    json += "]},";
+  }
+  json += R"({"uid": {"type": "User", "id": "alice"}, "attrs": {}, "parents": []}])";
+  const entity_store entities = entities_or_fail(json);
+  // The forbid applies only through the hierarchy: an incomplete closure would miss it.
+  const policy_set policies = compile_or_fail(R"(
+    @id("open") permit (principal, action, resource);
+    @id("outsiders") forbid (principal in G::"0", action, resource);
+  )");
+  session_manager sessions;
+  const request req = read_by("User", "alice");
+  REQUIRE(sessions.evaluate(policies, entities, req, "s").outcome == verdict::allow);
+
+  // Alice joins G::"255", 256 levels down: still fine, and the forbid now applies.
+  session_signal joined{.type = "token-claims-change", .subject = entity_ref{"User", "alice"}};
+  joined.claims_json = R"({"parents": [{"type": "G", "id": "255"}]})";
+  REQUIRE(sessions.signal(joined).has_value());
+  const decision forbidden = sessions.evaluate(policies, entities, req, "s");
+  CHECK(forbidden.outcome == verdict::deny);
+  CHECK(forbidden.reasons == std::vector<std::string>{"outsiders"});
+
+  // G::"0" is then put below a new group, H::"top": alice would be 257 levels down, past the
+  // limit. The decision must not be made on a hierarchy that could not be closed.
+  session_signal top{.type = "token-claims-change", .subject = entity_ref{"H", "top"}};
+  top.claims_json = R"({"attrs": {}})";
+  REQUIRE(sessions.signal(top).has_value());
+  session_signal lowered{.type = "token-claims-change", .subject = entity_ref{"G", "0"}};
+  lowered.claims_json = R"({"parents": [{"type": "H", "id": "top"}]})";
+  REQUIRE(sessions.signal(lowered).has_value());
+  const decision d = sessions.evaluate(policies, entities, req, "s");
+  CAPTURE(to_json(d));
+  CHECK(d.outcome == verdict::deny);
+  CHECK(d.failed_closed);
+  CHECK(d.reasons.empty());
+  REQUIRE_FALSE(d.errors.empty());
+  CHECK(d.errors[0].message.find("token-claims-change") != std::string::npos);
+}
+
 TEST_CASE("fail closed: input that cannot be read never reaches a decision") {
   // A malformed request, entity file or policy text is an error value, not a decision: there
   // is nothing a caller could mistake for an allow.

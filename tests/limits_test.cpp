@@ -20,6 +20,7 @@
 #include "mandate/entities.hpp"
 #include "mandate/policy_set.hpp"
 #include "mandate/request.hpp"
+#include "mandate/schema.hpp"
 
 namespace {
 
@@ -385,4 +386,202 @@ TEST_CASE("limits: 100 MB JSON inputs are refused or rejected quickly, never a c
   CHECK(store.error()[0].code == "json");
   CHECK(store.error()[0].where.line == 1);
   CHECK(store.error()[0].source_line.empty());  // a 100 MB line is not echoed
+}
+
+// ---- Entity hierarchies: depth and the size of the closure ----
+
+namespace {
+
+// Entity JSON for `count` entities named E::"0".. whose parents `parents_of(i)` gives.
+template <typename ParentsOf>
+std::string hierarchy_json(std::size_t count, ParentsOf parents_of) {
+  std::string out = "[\n";
+  for (std::size_t i = 0; i < count; ++i) {
+    out += R"({"uid": {"type": "E", "id": ")" + std::to_string(i) + R"("}, "attrs": {}, "parents": [)";
+    bool first = true;
+    for (std::size_t parent : parents_of(i)) {
+      if (!first) out += ", ";
+      first = false;
+      out += R"({"type": "E", "id": ")" + std::to_string(parent) + R"("})";
+    }
+    out += "]}";
+    out += i + 1 < count ? ",\n" : "\n";
+  }
+  return out + "]";
+}
+
+// A chain: E::"i" has parent E::"i-1", so E::"n-1" is n-1 levels deep.
+std::string chain_json(std::size_t count) {
+  return hierarchy_json(count, [](std::size_t i) {
+    return i == 0 ? std::vector<std::size_t>{} : std::vector<std::size_t>{i - 1};
+  });
+}
+
+bool descends(const mandate::entity_store& store, std::size_t child, std::size_t ancestor) {
+  const auto policies =
+      mandate::policy_set::compile(R"(permit (principal, action, resource) when { principal in resource };)");
+  REQUIRE(policies.has_value());
+  const mandate::request req({"E", std::to_string(child)}, {"Action", "a"}, {"E", std::to_string(ancestor)});
+  return policies->evaluate(req, store).outcome == mandate::verdict::allow;
+}
+
+}  // namespace
+
+TEST_CASE("limits: a hierarchy 256 levels deep loads and 257 is a `limit` diagnostic at the entity") {
+  const auto ok = mandate::entity_store::from_json(chain_json(257), "chain.json");
+  REQUIRE(ok.has_value());
+  CHECK(descends(*ok, 256, 0));
+  CHECK_FALSE(descends(*ok, 0, 256));
+
+  const auto deep = mandate::entity_store::from_json(chain_json(258), "chain.json");
+  REQUIRE_FALSE(deep.has_value());
+  REQUIRE(deep.error().size() == 1);
+  const mandate::diagnostic& d = deep.error()[0];
+  CHECK(d.code == "limit");
+  CHECK(d.message.find(R"(E::"257")") != std::string::npos);
+  CHECK(d.message.find("256 levels") != std::string::npos);
+  CHECK(d.message.find("max_hierarchy_depth") != std::string::npos);
+  CHECK(d.where.file == "chain.json");
+  CHECK(d.where.line == 259);  // "[" is line 1, entity i on line i + 2
+}
+
+TEST_CASE("limits: max_hierarchy_depth is honoured with and without a schema") {
+  const mandate::entity_limits shallow{.max_hierarchy_depth = 3};
+  CHECK(mandate::entity_store::from_json(chain_json(4), "c.json", shallow).has_value());
+  const auto deep = mandate::entity_store::from_json(chain_json(5), "c.json", shallow);
+  REQUIRE_FALSE(deep.has_value());
+  CHECK(deep.error()[0].code == "limit");
+
+  const auto schema =
+      mandate::schema::parse("entity E in [E]; action a appliesTo { principal: E, resource: E };");
+  REQUIRE(schema.has_value());
+  CHECK(mandate::entity_store::from_json(chain_json(4), "c.json", *schema, shallow).has_value());
+  const auto typed = mandate::entity_store::from_json(chain_json(5), "c.json", *schema, shallow);
+  REQUIRE_FALSE(typed.has_value());
+  CHECK(typed.error()[0].code == "limit");
+}
+
+TEST_CASE("limits: a chain of 20,000 entities is refused, not closed in quadratic time") {
+  const auto deep = mandate::entity_store::from_json(chain_json(20'000), "long.json");
+  REQUIRE_FALSE(deep.has_value());
+  CHECK(deep.error()[0].code == "limit");
+  // The first entity past the limit is reported, not the end of the chain.
+  CHECK(deep.error()[0].message.find(R"(E::"257")") != std::string::npos);
+}
+
+TEST_CASE("limits: a cycle through 5,000 entities would need 25 million links and is refused") {
+  const std::size_t count = 5000;
+  const std::string cycle =
+      hierarchy_json(count, [&](std::size_t i) { return std::vector<std::size_t>{(i + 1) % count}; });
+  const auto store = mandate::entity_store::from_json(cycle, "cycle.json");
+  REQUIRE_FALSE(store.has_value());
+  CHECK(store.error()[0].code == "limit");
+  CHECK(store.error()[0].message.find("cycle of 5000 entities") != std::string::npos);
+  CHECK(store.error()[0].message.find("max_ancestor_links") != std::string::npos);
+
+  // A small cycle is Cedar data like any other: every member is in every other.
+  const auto small = mandate::entity_store::from_json(
+      hierarchy_json(3, [](std::size_t i) { return std::vector<std::size_t>{(i + 1) % 3}; }));
+  REQUIRE(small.has_value());
+  CHECK(descends(*small, 0, 2));
+  CHECK(descends(*small, 2, 1));
+}
+
+TEST_CASE("limits: a shallow lattice whose closure is quadratic is refused within its budget") {
+  // 40 layers of 500: every entity has three parents in the layer above, spread so that after
+  // nine layers an entity is below the whole layer above: 20,000 entities, 60,000 links, but a
+  // closure of about 150 million. Depth alone (39) would not catch it.
+  const std::size_t width = 500;
+  const std::size_t layers = 40;
+  const std::string lattice = hierarchy_json(width * layers, [&](std::size_t i) {
+    if (i < width) return std::vector<std::size_t>{};
+    const std::size_t above = (i / width - 1) * width;
+    const std::size_t column = i % width;
+    return std::vector<std::size_t>{above + column, above + (2 * column) % width,
+                                    above + (2 * column + 1) % width};
+  });
+  const auto store = mandate::entity_store::from_json(lattice, "lattice.json");
+  REQUIRE_FALSE(store.has_value());
+  CHECK(store.error()[0].code == "limit");
+  CHECK(store.error()[0].message.find("max_ancestor_links") != std::string::npos);
+
+  // The same lattice with a budget raised to fit it loads, and `in` sees across it.
+  const auto raised = mandate::entity_store::from_json(
+      hierarchy_json(width * 12,
+                     [&](std::size_t i) {
+                       if (i < width) return std::vector<std::size_t>{};
+                       const std::size_t above = (i / width - 1) * width;
+                       const std::size_t column = i % width;
+                       return std::vector<std::size_t>{above + column, above + (2 * column) % width,
+                                                       above + (2 * column + 1) % width};
+                     }),
+      "lattice.json", mandate::entity_limits{.max_ancestor_links = 100'000'000});
+  REQUIRE(raised.has_value());
+  CHECK(descends(*raised, width * 11 + 7, 123));
+}
+
+TEST_CASE("limits: an organisation-shaped hierarchy of 20,000 entities loads within the default budget") {
+  // 10 departments > 100 teams > 10,000 users, each user also in 5 of 200 project groups and
+  // 10,000 documents in 1 of 100 folders under 10 roots.
+  std::vector<std::vector<std::size_t>> parents;
+  auto add = [&](std::vector<std::size_t> p) {
+    parents.push_back(std::move(p));
+    return parents.size() - 1;
+  };
+  std::vector<std::size_t> departments;
+  std::vector<std::size_t> teams;
+  std::vector<std::size_t> projects;
+  for (int d = 0; d < 10; ++d) departments.push_back(add({}));
+  for (int t = 0; t < 100; ++t) teams.push_back(add({departments[t % 10]}));
+  for (int p = 0; p < 200; ++p) projects.push_back(add({teams[p % 100]}));
+  for (int u = 0; u < 10'000; ++u) {
+    std::vector<std::size_t> p{teams[u % 100]};
+    for (int k = 0; k < 5; ++k) p.push_back(projects[(u * 7 + k * 31) % 200]);
+    add(std::move(p));
+  }
+  std::vector<std::size_t> folders;
+  for (int f = 0; f < 100; ++f) {
+    folders.push_back(f < 10 ? add({}) : add({folders[f % 10]}));
+  }
+  for (int doc = 0; doc < 10'000; ++doc) add({folders[doc % 100]});
+  const auto store = mandate::entity_store::from_json(
+      hierarchy_json(parents.size(), [&](std::size_t i) { return parents[i]; }), "org.json");
+  REQUIRE(store.has_value());
+  CHECK(store->size() == parents.size());
+  // User 42 (entity 352) is in team 42, which is in department 2.
+  CHECK(descends(*store, 310 + 42, departments[2]));
+  CHECK(descends(*store, 310 + 42, teams[42]));
+  CHECK_FALSE(descends(*store, 310 + 42, departments[3]));
+}
+
+TEST_CASE("limits: an explicit max_ancestor_links bounds even a small tree") {
+  const auto tight = mandate::entity_store::from_json(chain_json(20), "c.json",
+                                                      mandate::entity_limits{.max_ancestor_links = 50});
+  REQUIRE_FALSE(tight.has_value());
+  CHECK(tight.error()[0].message.find("more than 50 ancestor links") != std::string::npos);
+  CHECK(mandate::entity_store::from_json(chain_json(20), "c.json",
+                                         mandate::entity_limits{.max_ancestor_links = 400})
+            .has_value());
+}
+
+// ---- Requests: the size bound is public and exact ----
+
+TEST_CASE("limits: a request of exactly request::max_json_bytes is read and one byte more is refused") {
+  const std::string head =
+      R"({"principal": {"type": "User", "id": "a"}, "action": {"type": "Action", "id": "r"},)"
+      R"( "resource": {"type": "Doc", "id": "d"}, "context": {"pad": ")";
+  const std::string tail = "\"}}";
+  const std::size_t pad = mandate::request::max_json_bytes - head.size() - tail.size();
+  const std::string exact = head + std::string(pad, 'x') + tail;
+  REQUIRE(exact.size() == mandate::request::max_json_bytes);
+  CHECK(mandate::request::from_json(exact).has_value());
+  const std::string over = head + std::string(pad + 1, 'x') + tail;
+  const auto refused = mandate::request::from_json(over);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().find(std::to_string(over.size()) + " bytes") != std::string::npos);
+  CHECK(refused.error().find("16 MiB") != std::string::npos);
+  const mandate::request base({"User", "a"}, {"Action", "r"}, {"Doc", "d"});
+  CHECK_FALSE(
+      base.with_context_json("{\"pad\": \"" + std::string(mandate::request::max_json_bytes, 'x') + "\"}")
+          .has_value());
 }

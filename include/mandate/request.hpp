@@ -3,6 +3,7 @@
 // A request: who asks to do what to which resource, in what context.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -46,6 +47,10 @@ struct delegation_hop {
 /// "resource"}]` (`grant` and `resource` optional).
 class request {
  public:
+  /// The largest JSON text from_json() and with_context_json() read (16 MiB); a longer one is
+  /// refused before it is parsed, and `mandate eval` refuses a longer request line.
+  static constexpr std::size_t max_json_bytes = std::size_t{16} << 20;
+
   /// A request with an empty context.
   request(const entity_ref& principal, const entity_ref& action, const entity_ref& resource);
 

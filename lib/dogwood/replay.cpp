@@ -64,7 +64,15 @@ replay_setup prepare_replay(const replay_inputs& inputs) {
       rec.parents = a.parents;
       add_record(*state->actions, rec);
     }
-    state->actions->compute_ancestors();
+    if (auto limit = state->actions->compute_ancestors()) {
+      diagnostic d;
+      d.code = "limit";
+      d.level = severity::error;
+      d.message = "the schema's action groups: " + limit->message;
+      d.where.file = std::string(inputs.cedar_schema_name);
+      setup.diagnostics.push_back(std::move(d));
+      return setup;
+    }
   }
   event_schema_ast event_ast;
   const std::string_view event_text =
@@ -140,7 +148,12 @@ bool replay_trace(const replay_setup& setup, std::string_view trace, std::vector
       combined = std::make_shared<entity_data>();
       for (const auto& rec : te.entities->records) add_record(*combined, rec);
       for (const auto& rec : state.actions->records) add_record(*combined, rec);
-      combined->compute_ancestors();
+      // Each part was closed within the limits already; together they may not be: deny, as
+      // with any request that cannot be decided.
+      if (combined->compute_ancestors()) {
+        lines.push_back(format_verdict(seconds, point, false));
+        continue;
+      }
     }
     const entity_data& entities = combined ? *combined : te.entities ? *te.entities : *state.actions;
     arena storage(256);

@@ -501,9 +501,9 @@ struct trace_action<g::entity_entry> {
 template <>
 struct trace_action<g::entities_env> {
   template <typename Input>
-  static void apply(const Input& /*unused*/, line_state& st) {
+  static void apply(const Input& in, line_state& st) {
     st.close();
-    st.out->entities->compute_ancestors();
+    if (auto limit = st.out->entities->compute_ancestors()) st.fail(in.begin(), std::move(limit->message));
     st.storage = st.out->event.storage.get();
   }
 };

@@ -76,9 +76,9 @@ const json& empty_json_object() {
 class entity_loader {
  public:
   /// Without a schema (null), values are read in Cedar's schema-less JSON form.
-  entity_loader(std::string_view text, std::string_view source_name,
+  entity_loader(std::string_view text, std::string_view source_name, const entity_limits& limits,
                 const detail::schema_data* schema = nullptr)
-      : text_(text), source_name_(source_name), schema_(schema) {}
+      : text_(text), source_name_(source_name), limits_(limits), schema_(schema) {}
 
   expected<entity_store, std::vector<diagnostic>> run() {
     if (text_.size() > max_entities_bytes) {
@@ -122,7 +122,7 @@ class entity_loader {
     }
     if (!diagnostics_.empty()) return unexpected(std::move(diagnostics_));
     if (schema_ != nullptr && !add_schema_actions(*data)) return unexpected(std::move(diagnostics_));
-    data->compute_ancestors();
+    if (!close_hierarchy(*data)) return unexpected(std::move(diagnostics_));
     return detail::entity_data::publish(std::move(data));
   }
 
@@ -309,7 +309,7 @@ class entity_loader {
   // does list must match the schema's: same groups once the hierarchy of the data is closed.
   bool add_schema_actions(detail::entity_data& data) {
     if (!given_actions_.empty()) {
-      data.compute_ancestors();
+      if (!close_hierarchy(data)) return false;
       std::vector<std::uint64_t> expected;
       for (const auto& [position, index] : given_actions_) {
         const detail::entity_record& record = data.records[position];
@@ -369,6 +369,17 @@ class entity_loader {
   }
 
   // Reports a problem with entity `index`, found at `path`.
+  // Computes the ancestors; past the limits, a diagnostic at the entity where they were crossed
+  // (a schema's own action, which has no place in the text, at the document).
+  bool close_hierarchy(detail::entity_data& data) {
+    auto problem = data.compute_ancestors(limits_);
+    if (!problem) return true;
+    detail::json_error error;
+    if (problem->record < first_index_.size()) error.path = path_to(first_index_[problem->record], "uid");
+    report("limit", std::move(problem->message), error);
+    return false;
+  }
+
   bool fail(std::size_t index, const detail::entity_uid* uid, const detail::json_path& path,
             std::string_view message) {
     detail::json_error error;
@@ -415,6 +426,7 @@ class entity_loader {
 
   std::string_view text_;
   std::string_view source_name_;
+  entity_limits limits_;
   const detail::schema_data* schema_ = nullptr;
   std::vector<diagnostic> diagnostics_;
   std::vector<std::size_t> first_index_;     // record position -> index in the JSON array
@@ -453,29 +465,33 @@ const std::shared_ptr<const detail::entity_data>& empty_entity_data() {
 entity_store::entity_store() : impl_(empty_entity_data()) {}
 
 expected<entity_store, std::vector<diagnostic>> entity_store::from_json(std::string_view json_text,
-                                                                        std::string_view source_name) {
-  return entity_loader(json_text, source_name).run();
+                                                                        std::string_view source_name,
+                                                                        const entity_limits& limits) {
+  return entity_loader(json_text, source_name, limits).run();
 }
 
 expected<entity_store, std::vector<diagnostic>> entity_store::from_json(std::string_view json_text,
                                                                         std::string_view source_name,
-                                                                        const schema& s) {
-  return entity_loader(json_text, source_name, &s.internals()).run();
-}
-
-expected<entity_store, std::vector<diagnostic>> entity_store::load(const std::filesystem::path& file) {
-  std::string text;
-  if (auto problem = read_entity_file(file, text))
-    return unexpected(std::vector<diagnostic>{std::move(*problem)});
-  return entity_loader(text, file.string()).run();
+                                                                        const schema& s,
+                                                                        const entity_limits& limits) {
+  return entity_loader(json_text, source_name, limits, &s.internals()).run();
 }
 
 expected<entity_store, std::vector<diagnostic>> entity_store::load(const std::filesystem::path& file,
-                                                                   const schema& s) {
+                                                                   const entity_limits& limits) {
   std::string text;
   if (auto problem = read_entity_file(file, text))
     return unexpected(std::vector<diagnostic>{std::move(*problem)});
-  return entity_loader(text, file.string(), &s.internals()).run();
+  return entity_loader(text, file.string(), limits).run();
+}
+
+expected<entity_store, std::vector<diagnostic>> entity_store::load(const std::filesystem::path& file,
+                                                                   const schema& s,
+                                                                   const entity_limits& limits) {
+  std::string text;
+  if (auto problem = read_entity_file(file, text))
+    return unexpected(std::vector<diagnostic>{std::move(*problem)});
+  return entity_loader(text, file.string(), limits, &s.internals()).run();
 }
 
 std::size_t entity_store::size() const noexcept { return impl_->records.size(); }
@@ -496,19 +512,31 @@ namespace detail {
 // reach, so each component's closure is built once from its parents' finished closures (a
 // memoized DFS that also tolerates cycles). Members of a cycle share one closure. An entity is
 // never listed as its own ancestor: `in` is reflexive anyway.
-void entity_data::compute_ancestors() {
+//
+// The limits are checked as components finish, before their closure is built, so hostile data
+// costs at most the budget: depth from the parents' components, links from the sizes about to
+// be merged and copied.
+std::optional<entity_data::hierarchy_problem> entity_data::compute_ancestors(const entity_limits& limits) {
   const auto count = static_cast<std::uint32_t>(records.size());
   constexpr std::uint32_t unvisited = std::numeric_limits<std::uint32_t>::max();
 
   // Parent edges that lead to loaded records, flattened.
   std::vector<std::uint32_t> edge_start(count + 1, 0);
   std::vector<std::uint32_t> edges;
+  std::uint64_t parent_links = 0;
   for (std::uint32_t r = 0; r < count; ++r) {
+    parent_links += records[r].parents.size();
     for (entity_uid parent : records[r].parents) {
       if (auto it = index.find(parent.key()); it != index.end()) edges.push_back(it->second);
     }
     edge_start[r + 1] = static_cast<std::uint32_t>(edges.size());
   }
+  const std::uint64_t link_budget = limits.max_ancestor_links != 0
+                                        ? limits.max_ancestor_links
+                                        : (std::uint64_t{1} << 20) + 64 * (count + parent_links);
+  std::uint64_t links_examined = 0;
+  std::optional<hierarchy_problem> problem;
+  std::vector<std::uint32_t> component_depth;
 
   std::vector<std::uint32_t> visit_order(count, unvisited);
   std::vector<std::uint32_t> low_link(count, 0);
@@ -537,11 +565,32 @@ void entity_data::compute_ancestors() {
 
     closure.clear();
     inherited.clear();
+    std::uint32_t depth = 0;
     for (std::uint32_t m : members) {
       for (entity_uid parent : records[m].parents) closure.push_back(parent.key());
       for (std::uint32_t e = edge_start[m]; e < edge_start[m + 1]; ++e) {
-        if (component[edges[e]] != components_done) inherited.push_back(&records[edges[e]].ancestors);
+        const std::uint32_t parent_component = component[edges[e]];
+        if (parent_component == components_done) continue;
+        inherited.push_back(&records[edges[e]].ancestors);
+        depth = std::max(depth, component_depth[parent_component] + 1);
       }
+    }
+    component_depth.push_back(depth);
+    if (depth > limits.max_hierarchy_depth) {
+      problem = hierarchy_problem{
+          root, fmt::format("{} is more than {} levels below the top of its hierarchy (the limit, "
+                            "entity_limits::max_hierarchy_depth)",
+                            to_cedar(records[root].uid), limits.max_hierarchy_depth)};
+      return;
+    }
+    links_examined += closure.size();
+    for (const auto* source : inherited) links_examined += source->size();
+    if (links_examined > link_budget) {
+      problem = hierarchy_problem{
+          root, fmt::format("{}: closing the hierarchy needs more than {} ancestor links (the limit, "
+                            "entity_limits::max_ancestor_links; {} entities and {} parent links were given)",
+                            to_cedar(records[root].uid), link_budget, count, parent_links)};
+      return;
     }
     std::sort(closure.begin(), closure.end());
     closure.erase(std::unique(closure.begin(), closure.end()), closure.end());
@@ -561,6 +610,15 @@ void entity_data::compute_ancestors() {
       for (const auto* source : inherited) closure.insert(closure.end(), source->begin(), source->end());
       std::sort(closure.begin(), closure.end());
       closure.erase(std::unique(closure.begin(), closure.end()), closure.end());
+    }
+    // A cycle's members each hold the whole closure: k members, k copies.
+    links_examined += closure.size() * (members.size() - 1);
+    if (links_examined > link_budget) {
+      problem = hierarchy_problem{
+          root, fmt::format("{}: closing the hierarchy needs more than {} ancestor links (the limit, "
+                            "entity_limits::max_ancestor_links); it sits on a cycle of {} entities",
+                            to_cedar(records[root].uid), link_budget, members.size())};
+      return;
     }
     for (std::uint32_t m : members) {
       // Only an entity on a cycle can reach itself; copy around it.
@@ -597,9 +655,13 @@ void entity_data::compute_ancestors() {
         const std::uint32_t caller = walk.back().node;
         low_link[caller] = std::min(low_link[caller], low_link[node]);
       }
-      if (low_link[node] == visit_order[node]) finish_component(node);
+      if (low_link[node] == visit_order[node]) {
+        finish_component(node);
+        if (problem) return problem;
+      }
     }
   }
+  return std::nullopt;
 }
 
 }  // namespace detail

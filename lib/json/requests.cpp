@@ -27,7 +27,7 @@ namespace {
 using nlohmann::json;
 
 // Requests are small; a bigger one is a mistake or an attack, and is refused before parsing.
-constexpr std::size_t max_request_bytes = std::size_t{16} << 20;
+constexpr std::size_t max_request_bytes = request::max_json_bytes;
 
 using failure = unexpected<std::string>;
 

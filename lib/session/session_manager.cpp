@@ -121,7 +121,7 @@ struct session_manager::impl {
   // The entity store with claims applied, rebuilt when the base store or the claims change.
   // The copy's unchanged records point into the base store's values: it is kept alive here.
   std::optional<entity_store> patched_base;
-  std::shared_ptr<detail::entity_data> patched;
+  std::shared_ptr<const detail::entity_data> patched;
   std::uint64_t patched_version = 0;
   std::unique_ptr<detail::session::event_log> log;
   // Log compaction: one at a time; the trigger weighs the lines written since the last one
@@ -149,13 +149,17 @@ struct session_manager::impl {
     return it == sessions.end() ? nullptr : it->second;
   }
 
-  // The store a decision reads: `base` itself unless a token-claims-change touched one of its
-  // principals; then a copy with those records changed (signals are rare, decisions are not).
-  const detail::entity_data& entities_for(const entity_store& base_store) {
+  // The store a decision reads: null for `base` itself, unless a token-claims-change touched one
+  // of its principals; then a copy with those records changed (signals are rare, decisions are
+  // not). The copy is shared, not referenced: another session's decision may replace `patched`
+  // (a newer claim, another base store) while this one still reads it. Claims that take the
+  // hierarchy past its limits leave `problem` set and return null: the caller must deny.
+  std::shared_ptr<const detail::entity_data> entities_for(const entity_store& base_store,
+                                                          std::string& problem) {
     std::lock_guard guard(lock);
-    if (principal_claims.empty()) return base_store.internals();
+    if (principal_claims.empty()) return nullptr;
     const detail::entity_data& base = base_store.internals();
-    if (patched && patched_version == claims_version && &patched_base->internals() == &base) return *patched;
+    if (patched && patched_version == claims_version && &patched_base->internals() == &base) return patched;
     auto copy = std::make_shared<detail::entity_data>();
     copy->records = base.records;
     copy->index = base.index;
@@ -175,11 +179,14 @@ struct session_manager::impl {
       if (c.attributes) rec.attributes = detail::session::copy_value(copy->storage, *c.attributes);
       if (c.parents) rec.parents = *c.parents;
     }
-    copy->compute_ancestors();
+    if (auto limit = copy->compute_ancestors()) {
+      problem = "token-claims-change: " + limit->message;
+      return nullptr;
+    }
     patched = std::move(copy);
     patched_base = base_store;
     patched_version = claims_version;
-    return *patched;
+    return patched;
   }
 
   [[nodiscard]] bool compaction_due() const {
@@ -408,7 +415,15 @@ decision session_manager::evaluate(const policy_set& policies, const entity_stor
   out.mode = options.mode;
   try {
     auto s = impl_->find_or_create(session_id);
-    const detail::entity_data& store = impl_->entities_for(entities);
+    std::string claims_problem;
+    const std::shared_ptr<const detail::entity_data> patched = impl_->entities_for(entities, claims_problem);
+    if (!claims_problem.empty()) {
+      out.outcome = verdict::deny;
+      out.failed_closed = true;
+      out.errors.push_back({"", std::move(claims_problem)});
+      return out;
+    }
+    const detail::entity_data& store = patched ? *patched : entities.internals();
     std::lock_guard guard(s->lock);
     if (s->terminated) {
       out.outcome = verdict::deny;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -42,9 +43,17 @@ struct entity_data {
     return rec != nullptr && std::binary_search(rec->ancestors.begin(), rec->ancestors.end(), ancestor.key());
   }
 
+  /// Why the hierarchy could not be closed within the limits: the record where a limit was
+  /// crossed, and a message naming it and the limit.
+  struct hierarchy_problem {
+    std::uint32_t record = 0;
+    std::string message;
+  };
   /// Fills `ancestors` of every record from `parents`; a cycle is tolerated (Cedar allows
-  /// it in data). Call once after all records are added.
-  void compute_ancestors();
+  /// it in data). Call once after all records are added. Past `limits` it stops early and
+  /// returns the problem; the store's ancestors are then incomplete and it must not be used,
+  /// since a missing ancestor could keep a forbid from applying.
+  [[nodiscard]] std::optional<hierarchy_problem> compute_ancestors(const entity_limits& limits = {});
 
   /// Wraps loaded data in the public handle.
   static entity_store publish(std::shared_ptr<entity_data> data) { return entity_store(std::move(data)); }

@@ -47,28 +47,41 @@ constexpr int exit_success = 0;
 constexpr int exit_bad_input = 1;
 constexpr int exit_cannot_run = 2;
 
-// Reads lines one at a time so `--requests -` answers each line before the next arrives.
+// Reads lines one at a time so `--requests -` answers each line before the next arrives. A line
+// is kept up to `max_kept` bytes and the rest of it skipped (but counted), so one endless line
+// cannot take all memory: no request longer than request::max_json_bytes is read anyway.
 class line_reader {
  public:
-  explicit line_reader(std::FILE* file) : file_(file) {}
-  line_reader(const line_reader&) = delete;
-  line_reader& operator=(const line_reader&) = delete;
-  ~line_reader() { std::free(data_); }  // NOLINT: ::getline allocates with malloc
+  explicit line_reader(std::FILE* file, std::size_t max_kept = mandate::request::max_json_bytes)
+      : file_(file), max_kept_(max_kept) {}
 
-  // The next line without its line ending, or nothing at end of input.
+  // The next line without its line ending (cut at max_kept bytes), or nothing at end of input.
   std::optional<std::string_view> next() {
-    const ssize_t got = ::getline(&data_, &capacity_, file_);
-    if (got < 0) return std::nullopt;
-    std::string_view line(data_, static_cast<std::size_t>(got));
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    line_.clear();
+    length_ = 0;
+    int c = 0;
+    bool any = false;
+    while ((c = getc_unlocked(file_)) != EOF) {
+      any = true;
+      if (c == '\n') break;
+      if (line_.size() < max_kept_) line_.push_back(static_cast<char>(c));
+      ++length_;
+    }
+    if (!any) return std::nullopt;
+    std::string_view line(line_);
+    while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     return line;
   }
+  // The whole length of the last line, also when it was cut.
+  [[nodiscard]] std::size_t length() const { return length_; }
+  [[nodiscard]] bool cut() const { return length_ > max_kept_; }
   [[nodiscard]] bool failed() const { return std::ferror(file_) != 0; }
 
  private:
   std::FILE* file_;
-  char* data_ = nullptr;
-  std::size_t capacity_ = 0;
+  std::size_t max_kept_;
+  std::string line_;
+  std::size_t length_ = 0;
 };
 
 bool is_blank(std::string_view line) { return line.find_first_not_of(" \t\r\n") == std::string_view::npos; }
@@ -254,6 +267,12 @@ class request_runner {
   // naming `where_key`/`where` (e.g. "line": 3); in text, a block for people instead of either.
   // Returns false for a malformed request.
   bool run(std::string_view json, std::string_view where_key, std::size_t where) {
+    if (json.size() > mandate::request::max_json_bytes) {
+      reject(fmt::format("request: JSON text is {} bytes; the limit is {} MiB", json.size(),
+                         mandate::request::max_json_bytes >> 20),
+             where_key, where);
+      return false;
+    }
     const auto document = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
     auto fail = [&](std::string_view message) {
       report_error(message, document, where_key, where);
@@ -300,6 +319,11 @@ class request_runner {
     }
     print_decision(document, where_key, where);
     return true;
+  }
+
+  // Reports a request refused before it was read (too long to parse).
+  void reject(std::string_view message, std::string_view where_key, std::size_t where) const {
+    report_error(message, nlohmann::json(), where_key, where);
   }
 
  private:
@@ -441,6 +465,13 @@ int run_request_lines(request_runner& runner, const std::string& path) {
   std::size_t line_number = 0;
   while (std::optional<std::string_view> line = lines.next()) {
     ++line_number;
+    if (lines.cut()) {
+      runner.reject(fmt::format("request: the line is {} bytes; the limit is {} MiB", lines.length(),
+                                mandate::request::max_json_bytes >> 20),
+                    "line", line_number);
+      all_good = false;
+      continue;
+    }
     if (is_blank(*line)) continue;
     all_good = runner.run(*line, "line", line_number) && all_good;
     if (interactive) std::fflush(stdout);
