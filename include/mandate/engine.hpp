@@ -4,8 +4,8 @@
 // while others evaluate.
 #pragma once
 
-#include <atomic>
 #include <memory>
+#include <mutex>
 
 #include "mandate/policy_set.hpp"
 
@@ -32,11 +32,19 @@ class engine {
   void replace_policies(policy_set policies);
   /// Atomically publishes a new entity store.
   void replace_entities(entity_store entities);
+  /// Atomically publishes both: no evaluation sees the new policies with the old entities, or
+  /// the other way round (a policy change that relies on an attribute the new entities add).
+  void replace(policy_set policies, entity_store entities);
   /// The current snapshot; it stays valid as long as the caller holds it.
   [[nodiscard]] std::shared_ptr<const snapshot> current() const noexcept;
 
  private:
-  std::atomic<std::shared_ptr<const snapshot>> current_;
+  // Guarded by a mutex held only to copy or swap the pointer. Not std::atomic<std::shared_ptr>:
+  // libstdc++ 12's releases its internal lock with a relaxed store after reading, so the read
+  // is not ordered before the next writer's store (ThreadSanitizer reports it, and weakly
+  // ordered machines may act on it).
+  mutable std::mutex lock_;
+  std::shared_ptr<const snapshot> current_;
 };
 
 }  // namespace v0

@@ -88,8 +88,14 @@ class server_state {
   server_state(const server_settings& settings, std::shared_ptr<const served_snapshot> first,
                std::unique_ptr<file_audit_sink> audit);
 
-  [[nodiscard]] std::shared_ptr<const served_snapshot> current() const noexcept { return current_.load(); }
-  void publish(std::shared_ptr<const served_snapshot> next) noexcept { current_.store(std::move(next)); }
+  [[nodiscard]] std::shared_ptr<const served_snapshot> current() const noexcept {
+    const std::lock_guard guard(current_lock_);
+    return current_;
+  }
+  void publish(std::shared_ptr<const served_snapshot> next) noexcept {
+    const std::lock_guard guard(current_lock_);
+    current_.swap(next);  // the old snapshot is released outside the lock, when `next` goes
+  }
 
   const server_settings& settings;
   /// HOST:PORT as bound (the port resolved when --listen asked for 0), for the discovery document.
@@ -104,7 +110,9 @@ class server_state {
   std::atomic<std::uint64_t> next_request_id{1};
 
  private:
-  std::atomic<std::shared_ptr<const served_snapshot>> current_;
+  // A mutex, not std::atomic<std::shared_ptr>: see mandate::engine for why.
+  mutable std::mutex current_lock_;
+  std::shared_ptr<const served_snapshot> current_;
 };
 
 /// Registers every endpoint, the error pages and the request-id echo on `server`.
