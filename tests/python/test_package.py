@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import subprocess
 import sys
 
@@ -57,7 +58,12 @@ def test_import_in_a_fresh_interpreter():
         [sys.executable, "-c", "import mandate, sys; print(mandate.__version__)"],
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(built_package_dir().parent)},
+        # Only the package's path, plus what a sanitizer run (scripts/sanitize.sh) needs to load
+        # an instrumented extension into an uninstrumented interpreter.
+        env={
+            "PYTHONPATH": str(built_package_dir().parent),
+            **{k: os.environ[k] for k in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS") if k in os.environ},
+        },
         check=True,
     )
     assert out.stdout.strip() == mandate.__version__
