@@ -10,6 +10,7 @@
 #include <array>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <string_view>
 
 #include "temporal/evaluate.hpp"
@@ -111,6 +112,10 @@ struct pending_predicate {
   std::vector<pending_field> variable_fields;
   std::vector<pending_filter> filters;
   std::uint32_t timepoint_var = plan::none;
+  std::int32_t parent = -1;            // the pending predicate whose body holds this one (nested)
+  std::vector<std::uint32_t> weights;  // counting atoms in the body (see monitor_plan::atom)
+  bool closed = false;                 // a later conjunct is not a predicate: no more merging
+  bool positive = true;                // its bindings reach the top (no negation, aggregate, A of since)
 };
 
 class planner {
@@ -122,6 +127,14 @@ class planner {
     const std::size_t predicates_before = out_.predicates.size();
     const std::size_t atoms_before = out_.atoms.size();
     uses_.assign(l.variables.size(), variable_use{});
+    shared_.clear();
+    as_of_.clear();
+    in_previous_ = false;
+    variables_ = static_cast<std::uint32_t>(l.variables.size());
+    atoms_before_ = atoms_before;
+    domain_.clear();
+    parent_ = -1;
+    positive_ = true;
     pending_.clear();
     touched_nodes_.clear();
     touched_aggregates_.clear();
@@ -141,7 +154,8 @@ class planner {
   struct aggregate_check {
     std::uint32_t atom = 0;
     std::uint32_t pending = 0;
-    const aggregate* source = nullptr;
+    std::vector<var_id> domain;  // the `for` binders this atom projects on
+    var_id summand = 0;          // when the atom sums
   };
 
   bool top(node_id id) {
@@ -149,17 +163,23 @@ class planner {
     switch (n.kind) {
       case node_kind::conjunction:
         return top(n.a) && top(n.b);
-      case node_kind::negation:
-        return top(n.a);
+      case node_kind::negation: {
+        const bool positive = std::exchange(positive_, false);
+        const bool ok = top(n.a);
+        positive_ = positive;
+        return ok;
+      }
       case node_kind::exists:
         return top(n.a);
       case node_kind::comparison:
+        if (positive_ && push_filter(id)) return true;
         return top_term(n.left) && top_term(n.right);
       case node_kind::predicate:
         return past_atom(id, plan::atom_kind::now, id);
       case node_kind::formerly:
         return past_atom(id, plan::atom_kind::once, n.a);
       case node_kind::previous:
+        if (!has_predicate(n.a)) return previous_formula(id);
         return past_atom(id, plan::atom_kind::previous, n.a);
       case node_kind::since:
         return since_atom(id);
@@ -167,6 +187,33 @@ class planner {
         return false;
     }
     return false;
+  }
+
+  bool has_predicate(node_id id) const {
+    std::vector<node_id> conjuncts;
+    flatten(id, conjuncts);
+    return std::any_of(conjuncts.begin(), conjuncts.end(),
+                       [&](node_id c) { return program_.nodes[c].kind == node_kind::predicate; });
+  }
+
+  // `previous within W C` where C has no event predicate of its own, e.g. `previous (exists n.
+  // count ... == n && n == 0)`: C read at the event before, with the current request. Only
+  // aggregates over their own timepoints can be read as of then: they keep W more of their
+  // window (checked in finish()).
+  bool previous_formula(node_id id) {
+    if (parent_ >= 0 || !domain_.empty() || in_previous_) return false;  // read at decisions, one level
+    const std::size_t atoms_before = out_.atoms.size();
+    in_previous_ = true;
+    const bool ok = top(program_.nodes[id].a);
+    in_previous_ = false;
+    if (!ok) return false;
+    for (std::size_t a = atoms_before; a < out_.atoms.size(); ++a) {
+      if (out_.atoms[a].kind != plan::atom_kind::aggregate) return false;
+      as_of_.emplace_back(static_cast<std::uint32_t>(a), program_.nodes[id].window_ms);
+    }
+    out_.node_atom[id] = plan::as_of_previous;
+    touched_nodes_.push_back(id);
+    return true;
   }
 
   bool top_term(term_id id) {
@@ -193,7 +240,37 @@ class planner {
     return false;
   }
 
+  // A comparison at the top of variables that one predicate binds, whose bindings reach the
+  // top, e.g. `a > 100` in `exists a. formerly (P && formerly Q{ amount: a }) && a > 100`: the
+  // leaf holds when some match of Q has a > 100, so the comparison filters Q's matches instead
+  // (the top never sees a). The predicate is planned already: it binds before the comparison.
+  bool push_filter(node_id id) {
+    const node& n = program_.nodes[id];
+    std::int32_t binder = -1;
+    for (term_id side : {n.left, n.right}) {
+      const term& t = program_.terms[side];
+      if (t.kind == term_kind::constant) continue;
+      if (t.kind != term_kind::variable || uses_[t.var].top || uses_[t.var].predicates.size() != 1)
+        return false;
+      std::int32_t found = -1;
+      for (std::size_t p = 0; p < pending_.size(); ++p)
+        for (const pending_field& f : pending_[p].variable_fields)
+          if (f.var == t.var && pending_[p].index == uses_[t.var].predicates[0])
+            found = static_cast<std::int32_t>(p);
+      if (found < 0 || !pending_[static_cast<std::size_t>(found)].positive ||
+          (binder >= 0 && binder != found))
+        return false;
+      binder = found;
+    }
+    if (binder < 0) return false;
+    pending_[static_cast<std::size_t>(binder)].filters.push_back({n.op, n.left, n.right});
+    out_.node_atom[id] = plan::pushed;
+    touched_nodes_.push_back(id);
+    return true;
+  }
+
   std::uint32_t new_atom(plan::atom a) {
+    a.variables = variables_;
     out_.atoms.push_back(std::move(a));
     return static_cast<std::uint32_t>(out_.atoms.size() - 1);
   }
@@ -211,6 +288,7 @@ class planner {
     // `previous` and a bare predicate are read at decision time, when the inner operator's
     // state has moved on: only operators folded in as events arrive may hold another.
     if (!a.nested.empty() && kind != plan::atom_kind::once) return false;
+    if (!pending_[pending].weights.empty()) return false;
     out_.node_atom[id] = new_atom(std::move(a));
     touched_nodes_.push_back(id);
     return true;
@@ -227,8 +305,22 @@ class planner {
     a.guards = pending_[anchor].guards;
     a.nested = pending_[anchor].nested;
     a.overrides = pending_[anchor].overrides;
+    if (!pending_[anchor].weights.empty() || !holding(n.a, a.holding)) return false;
+    out_.node_atom[id] = new_atom(std::move(a));
+    touched_nodes_.push_back(id);
+    return true;
+  }
+
+  // The conjuncts of `A` in `A since B`: predicates and negated predicates.
+  bool holding(node_id id, std::vector<plan::since_literal>& out) {
+    const bool positive = std::exchange(positive_, false);  // A's bindings are dropped
+    const bool ok = holding_literals(id, out);
+    positive_ = positive;
+    return ok;
+  }
+  bool holding_literals(node_id id, std::vector<plan::since_literal>& out) {
     std::vector<node_id> conjuncts;
-    flatten(n.a, conjuncts);
+    flatten(id, conjuncts);
     for (node_id c : conjuncts) {
       const node& literal = program_.nodes[c];
       plan::since_literal l;
@@ -241,31 +333,62 @@ class planner {
       std::uint32_t pending = 0;
       if (!watch(program_.nodes[predicate_node], pending)) return false;
       l.predicate = pending_[pending].index;
-      a.holding.push_back(l);
+      out.push_back(l);
     }
-    out_.node_atom[id] = new_atom(std::move(a));
-    touched_nodes_.push_back(id);
     return true;
   }
 
   bool aggregate_atom(std::uint32_t index) {
     const aggregate& agg = program_.aggregates[index];
-    const node& body_node = program_.nodes[agg.body];
-    if (body_node.kind != node_kind::formerly) return false;
-    std::uint32_t pending = 0;
-    if (!body(body_node.a, pending)) return false;
+    std::uint32_t atom = 0;
+    // Operators nested in this body see this aggregate's binders, not an enclosing one's.
+    std::vector<var_id> domain = agg.domain;
+    std::swap(domain_, domain);
+    const std::int32_t parent = std::exchange(parent_, -1);
+    const var_id summand = std::exchange(aggregate_summand_, agg.is_sum ? agg.summand : plan::none);
+    const bool positive = std::exchange(positive_, false);  // bindings do not leave an aggregate
+    const bool ok = counting(agg.body, agg.is_sum, agg.summand, atom);
+    aggregate_summand_ = summand;
+    positive_ = positive;
+    parent_ = parent;
+    std::swap(domain_, domain);
+    if (!ok) return false;
+    out_.aggregate_atom[index] = atom;
+    touched_aggregates_.push_back(index);
+    return true;
+  }
+
+  // `count` / `sum` over the binders in `domain_` of `body_id`: `formerly`, `since`, or a body
+  // without a past operator (read at the decision event). The binders are checked in finish().
+  bool counting(node_id body_id, bool is_sum, var_id summand, std::uint32_t& atom) {
+    const node& n = program_.nodes[body_id];
     plan::atom a;
     a.kind = plan::atom_kind::aggregate;
-    a.window_ms = body_node.window_ms;
+    a.is_sum = is_sum;
+    std::uint32_t pending = 0;
+    if (n.kind == node_kind::formerly) {
+      if (!body(n.a, pending)) return false;
+      a.window_ms = n.window_ms;
+    } else if (n.kind == node_kind::since) {
+      if (!body(n.b, pending)) return false;
+      a.anchored = true;
+      a.window_ms = n.window_ms;
+      if (!holding(n.a, a.holding)) return false;
+    } else if (n.kind == node_kind::previous) {
+      if (!body(n.a, pending)) return false;
+      a.at_previous = true;
+      a.window_ms = n.window_ms;
+    } else {
+      if (!body(body_id, pending)) return false;
+      a.current_only = true;
+      if (!pending_[pending].nested.empty() || !pending_[pending].weights.empty()) return false;
+    }
     a.predicate = pending_[pending].index;
     a.guards = pending_[pending].guards;
     a.nested = pending_[pending].nested;
     a.overrides = pending_[pending].overrides;
-    a.is_sum = agg.is_sum;
-    const std::uint32_t atom = new_atom(std::move(a));
-    out_.aggregate_atom[index] = atom;
-    touched_aggregates_.push_back(index);
-    aggregate_checks_.push_back({atom, pending, &agg});
+    atom = new_atom(std::move(a));
+    aggregate_checks_.push_back({atom, pending, domain_, summand});
     return true;
   }
 
@@ -317,7 +440,13 @@ class planner {
       const node& c = program_.nodes[conjuncts[i]];
       if (c.kind == node_kind::comparison && request_side(c.left) && request_side(c.right)) {
         pending_[pending].guards.push_back(conjuncts[i]);
+      } else if (c.kind == node_kind::predicate) {
+        // Another predicate at the same timepoint: both must match one event, so its fields
+        // join the first's (binding in the same order). Only before anything that reads the
+        // first's variables, which must see the second's bindings no earlier than the reference.
+        if (pending_[pending].closed || !watch(c, pending, true)) return false;
       } else if (c.kind == node_kind::comparison) {
+        pending_[pending].closed = true;
         for (term_id side : {c.left, c.right}) {
           const term& t = program_.terms[side];
           if (t.kind == term_kind::variable) {
@@ -327,9 +456,17 @@ class planner {
           }
         }
         pending_[pending].filters.push_back({c.op, c.left, c.right});
+      } else if (c.kind == node_kind::negation && program_.nodes[c.a].kind == node_kind::predicate &&
+                 differs(program_.predicates[program_.nodes[c.a].index],
+                         out_.predicates[pending_[pending].index])) {
+        // `!Q` where the body's event cannot be a Q event: the reference finds no Q row
+        // before reading any of Q's terms, so the conjunct always holds.
+        continue;
       } else if (nestable(conjuncts[i])) {
+        pending_[pending].closed = true;
         if (!plan_nested(conjuncts[i], pending)) return false;
       } else if (c.kind == node_kind::timepoint) {
+        pending_[pending].closed = true;
         if (pending_[pending].timepoint_var != plan::none) return false;
         pending_[pending].timepoint_var = c.var;
         uses_[c.var].add(pending_[pending].index);
@@ -340,29 +477,169 @@ class planner {
     return true;
   }
 
-  // `formerly`, `since` or their negation: a past operator that can sit inside another.
+  static bool differs(const predicate& p, const plan::watched& w) {
+    return !(p.action == w.action) || p.kind != w.kind;
+  }
+
+  // `formerly`, `since`, `exists` (over aggregates) or their negation: a condition on past
+  // events that can sit inside a past operator.
   bool nestable(node_id id) const {
     const node* n = &program_.nodes[id];
     while (n->kind == node_kind::negation) n = &program_.nodes[n->a];
-    return n->kind == node_kind::formerly || n->kind == node_kind::since;
+    return n->kind == node_kind::formerly || n->kind == node_kind::since || n->kind == node_kind::exists ||
+           n->kind == node_kind::previous;
+  }
+
+  // The variables that predicates and `tp` inside `id` bind, i.e. those not already bound by
+  // `outer`'s fields (which the nested operators read, see finish()).
+  void bound_inside(node_id id, const pending_predicate& outer, std::vector<var_id>& out) const {
+    const node& n = program_.nodes[id];
+    auto add = [&](var_id v) {
+      for (const pending_field& f : outer.variable_fields)
+        if (f.var == v) return;
+      if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    };
+    switch (n.kind) {
+      case node_kind::conjunction:
+      case node_kind::since:
+        bound_inside(n.a, outer, out);
+        bound_inside(n.b, outer, out);
+        return;
+      case node_kind::negation:
+        return;  // an anti-join binds nothing
+      case node_kind::formerly:
+      case node_kind::previous:
+      case node_kind::exists:
+        bound_inside(n.a, outer, out);
+        return;
+      case node_kind::timepoint:
+        add(n.var);
+        return;
+      case node_kind::predicate:
+        for (const field_pattern& f : program_.predicates[n.index].fields)
+          if (program_.terms[f.pattern].kind == term_kind::variable) add(program_.terms[f.pattern].var);
+        return;
+      case node_kind::comparison:
+        return;
+    }
+  }
+
+  // Every variable that terms under `id` mention, aggregate bodies included.
+  void variables_in(node_id id, std::vector<var_id>& out) const {
+    const node& n = program_.nodes[id];
+    switch (n.kind) {
+      case node_kind::conjunction:
+      case node_kind::since:
+        variables_in(n.a, out);
+        variables_in(n.b, out);
+        return;
+      case node_kind::negation:
+      case node_kind::formerly:
+      case node_kind::previous:
+      case node_kind::exists:
+        variables_in(n.a, out);
+        return;
+      case node_kind::timepoint:
+        out.push_back(n.var);
+        return;
+      case node_kind::predicate:
+        for (const field_pattern& f : program_.predicates[n.index].fields) term_variables(f.pattern, out);
+        return;
+      case node_kind::comparison:
+        term_variables(n.left, out);
+        term_variables(n.right, out);
+        return;
+    }
+  }
+  void term_variables(term_id id, std::vector<var_id>& out) const {
+    const term& t = program_.terms[id];
+    if (t.kind == term_kind::variable) out.push_back(t.var);
+    for (term_id e : t.elements) term_variables(e, out);
+    if (t.kind == term_kind::count || t.kind == term_kind::sum)
+      variables_in(program_.aggregates[t.aggregate].body, out);
+  }
+
+  // The binders of `exists` inside `id`: local to it.
+  void exists_inside(node_id id, std::vector<var_id>& out) const {
+    const node& n = program_.nodes[id];
+    switch (n.kind) {
+      case node_kind::exists:
+        out.push_back(n.var);
+        exists_inside(n.a, out);
+        return;
+      case node_kind::conjunction:
+      case node_kind::since:
+        exists_inside(n.a, out);
+        exists_inside(n.b, out);
+        return;
+      case node_kind::negation:
+      case node_kind::formerly:
+      case node_kind::previous:
+        exists_inside(n.a, out);
+        return;
+      default:
+        return;
+    }
   }
 
   // A past operator inside the body of another, e.g. `formerly (P && formerly Q)`: it is
   // evaluated as each P event is folded in, so it may read the current request only through
   // values P's key fields carry (then the event supplies them), and no variables at all.
+  //
+  // Inside an aggregate, an operator that binds some of its `for` binders is a counting atom
+  // instead (a "weight", e.g. the `formerly` binding t2 in `count for (t1, t2). where formerly
+  // (P && tp(t1) && formerly (Q && tp(t2)))`): each P match then stands for as many tuples as
+  // the inner operator has at that match. The inner operators may also read variables that
+  // the outer predicate binds (carried, see finish()).
   bool plan_nested(node_id id, std::uint32_t pending) {
     const std::size_t predicates_before = out_.predicates.size();
     const std::size_t atoms_before = out_.atoms.size();
     std::vector<bool> top_before;
     top_before.reserve(uses_.size());
     for (const variable_use& use : uses_) top_before.push_back(use.top);
-    if (!top(id)) return false;
+    std::vector<var_id> counted;
+    if (!domain_.empty()) {
+      bound_inside(id, pending_[pending], counted);
+      std::erase_if(counted,
+                    [&](var_id v) { return std::find(domain_.begin(), domain_.end(), v) == domain_.end(); });
+    }
+    const std::int32_t parent = std::exchange(parent_, static_cast<std::int32_t>(pending));
+    bool ok = false;
+    if (counted.empty()) {
+      std::vector<var_id> domain;  // a filter: binders inside it are not counted
+      std::swap(domain_, domain);
+      ok = top(id);
+      std::swap(domain_, domain);
+    } else {
+      const node& n = program_.nodes[id];
+      std::uint32_t atom = 0;
+      if (n.kind == node_kind::formerly || n.kind == node_kind::since || n.kind == node_kind::previous) {
+        std::swap(domain_, counted);
+        const auto summand = aggregate_summand_;
+        const bool sums =
+            summand != plan::none && std::find(domain_.begin(), domain_.end(), summand) != domain_.end();
+        ok = counting(id, sums, sums ? summand : 0, atom);
+        std::swap(domain_, counted);
+      }
+      if (ok) pending_[pending].weights.push_back(atom);
+    }
+    parent_ = parent;
+    if (!ok) return false;
+    std::vector<var_id> local;
+    exists_inside(id, local);
     for (std::size_t v = 0; v < uses_.size(); ++v)
-      if (uses_[v].top && !top_before[v]) return false;
+      if (uses_[v].top && !top_before[v] && std::find(local.begin(), local.end(), v) == local.end())
+        return false;
+    // Nor may it read what the top bound before it (e.g. `n > k` in a nested `exists`).
+    std::vector<var_id> mentioned;
+    variables_in(id, mentioned);
+    for (var_id v : mentioned)
+      if (v < top_before.size() && top_before[v]) return false;
     std::vector<term_id> reads;
     for (std::size_t a = atoms_before; a < out_.atoms.size(); ++a) {
       const plan::atom& inner = out_.atoms[a];
-      if (inner.kind == plan::atom_kind::now || inner.kind == plan::atom_kind::previous) return false;
+      if (inner.kind == plan::atom_kind::now || inner.kind == plan::atom_kind::previous || inner.current_only)
+        return false;
       for (node_id guard : inner.guards) {
         reads.push_back(program_.nodes[guard].left);
         reads.push_back(program_.nodes[guard].right);
@@ -390,17 +667,25 @@ class planner {
       }
       if (!found) return false;
     }
-    pending_[pending].nested.push_back(id);
+    if (counted.empty()) pending_[pending].nested.push_back(id);
     return true;
   }
 
-  bool watch(const node& n, std::uint32_t& pending) {
+  // Watches predicate `n`; with `merge`, adds its fields to pending predicate `pending` instead.
+  bool watch(const node& n, std::uint32_t& pending, bool merge = false) {
     const predicate& p = program_.predicates[n.index];
     plan::watched w;
     w.action = p.action;
     w.kind = p.kind;
     pending_predicate pp;
     pp.index = static_cast<std::uint32_t>(out_.predicates.size());
+    pp.parent = parent_;
+    pp.positive = positive_;
+    if (merge) {
+      w = std::move(out_.predicates[pending_[pending].index]);
+      pp = std::move(pending_[pending]);
+      if (!(w.action == p.action) || w.kind != p.kind) w.impossible = true;
+    }
     for (const field_pattern& f : p.fields) {
       plan::field field;
       field.path = f.path;
@@ -443,18 +728,87 @@ class planner {
       }
       w.fields.push_back(std::move(field));
     }
+    if (merge) {
+      out_.predicates[pp.index] = std::move(w);
+      pending_[pending] = std::move(pp);
+      return true;
+    }
     out_.predicates.push_back(std::move(w));
     pending_.push_back(std::move(pp));
     pending = static_cast<std::uint32_t>(pending_.size() - 1);
     return true;
   }
 
-  // Every use is known: decide which variables are keys (read from the top) and which are
-  // local to one predicate, then number the locals.
+  // A timepoint binder that sibling counting atoms both bind with their own `tp` and count
+  // alone, e.g. t in `formerly (P && formerly (Q && tp(t)) && formerly (R && tp(t)))`: the
+  // outer (covering) atom meets their tuples.
+  bool shared_timepoint(var_id v) {
+    std::int32_t holder = -1;
+    std::vector<std::uint32_t> atoms;
+    for (std::uint32_t q : uses_[v].predicates) {
+      const aggregate_check* found = nullptr;
+      for (const aggregate_check& check : aggregate_checks_)
+        if (out_.atoms[check.atom].predicate == q) found = &check;
+      if (found == nullptr || found->domain != std::vector<var_id>{v} ||
+          pending_[found->pending].timepoint_var != v || !pending_[found->pending].weights.empty())
+        return false;
+      for (std::size_t p = 0; p < pending_.size(); ++p) {
+        const auto& w = pending_[p].weights;
+        if (std::find(w.begin(), w.end(), found->atom) == w.end()) continue;
+        if (holder >= 0 && holder != static_cast<std::int32_t>(p)) return false;
+        holder = static_cast<std::int32_t>(p);
+      }
+      atoms.push_back(found->atom);
+    }
+    if (holder < 0) return false;
+    shared_.push_back(atoms);
+    return true;
+  }
+
+  // Every use is known: decide which variables are keys (read from the top, or carried from
+  // the predicate whose body holds the one reading them) and which are local to one
+  // predicate, then number the locals.
   bool finish() {
-    for (const variable_use& use : uses_)
-      if (!use.top && use.predicates.size() > 1) return false;  // a join across events
+    // A variable in several predicates must be bound by one of them (a field of it) and read
+    // only by predicates nested directly in its body: those are evaluated as it is folded in,
+    // with its locals at hand. Anything else is a join across events.
+    std::vector<std::int32_t> carrier(uses_.size(), -1);
+    auto pending_of = [&](std::uint32_t predicate) -> std::int32_t {
+      for (std::size_t i = 0; i < pending_.size(); ++i)
+        if (pending_[i].index == predicate) return static_cast<std::int32_t>(i);
+      return -1;
+    };
+    auto binds = [&](std::int32_t pending, var_id v) {
+      for (const pending_field& f : pending_[static_cast<std::size_t>(pending)].variable_fields)
+        if (f.var == v) return true;
+      return false;
+    };
+    for (std::size_t v = 0; v < uses_.size(); ++v) {
+      const variable_use& use = uses_[v];
+      if (use.top) {
+        // The top's value is unknown to operators evaluated as events arrive.
+        for (std::uint32_t q : use.predicates) {
+          const std::int32_t pp = pending_of(q);
+          if (pp < 0 || pending_[static_cast<std::size_t>(pp)].parent >= 0) return false;
+        }
+        continue;
+      }
+      if (use.predicates.size() <= 1) continue;
+      for (std::uint32_t q : use.predicates) {
+        const std::int32_t b = pending_of(q);
+        if (b < 0 || !binds(b, static_cast<var_id>(v))) continue;
+        bool all = true;
+        for (std::uint32_t other : use.predicates)
+          if (other != q && pending_[static_cast<std::size_t>(pending_of(other))].parent != b) all = false;
+        if (all) {
+          carrier[v] = b;
+          break;
+        }
+      }
+      if (carrier[v] < 0 && !shared_timepoint(static_cast<var_id>(v))) return false;  // a join across events
+    }
     for (pending_predicate& pp : pending_) {
+      const auto self = static_cast<std::int32_t>(&pp - pending_.data());
       plan::watched& w = out_.predicates[pp.index];
       std::vector<var_id> slots;  // local variables of this predicate, by slot
       auto slot_of = [&](var_id v) -> std::int32_t {
@@ -463,7 +817,7 @@ class planner {
       };
       for (const pending_field& f : pp.variable_fields) {
         plan::field& field = w.fields[f.field];
-        if (uses_[f.var].top) {
+        if (uses_[f.var].top || (carrier[f.var] >= 0 && carrier[f.var] != self)) {
           field.role = plan::field_role::key;
           continue;
         }
@@ -497,26 +851,96 @@ class planner {
         }
         w.filters.push_back(filter);
       }
+      // The locals nested operators read go with the atom whose matches they are evaluated at.
+      std::vector<std::pair<var_id, std::uint8_t>> carried;
+      for (std::size_t v = 0; v < carrier.size(); ++v)
+        if (carrier[v] == self)
+          carried.emplace_back(static_cast<var_id>(v),
+                               static_cast<std::uint8_t>(slot_of(static_cast<var_id>(v))));
+      if (!carried.empty()) {
+        bool found = false;
+        for (std::size_t a = atoms_before_; a < out_.atoms.size(); ++a)
+          if (out_.atoms[a].predicate == pp.index) {
+            out_.atoms[a].carried = carried;
+            found = true;
+          }
+        if (!found) return false;
+      }
       locals_by_pending_.resize(pending_.size());
-      locals_by_pending_[static_cast<std::size_t>(&pp - pending_.data())] = std::move(slots);
+      locals_by_pending_[static_cast<std::size_t>(self)] = std::move(slots);
     }
     for (const aggregate_check& check : aggregate_checks_) {
       plan::atom& a = out_.atoms[check.atom];
       const pending_predicate& pp = pending_[check.pending];
       const std::vector<var_id>& slots = locals_by_pending_[check.pending];
-      for (var_id v : check.source->domain) {
+      // The binder each weight (counting atom in the body) projects on.
+      auto weight_of = [&](var_id v) -> std::int32_t {
+        for (std::size_t k = 0; k < pp.weights.size(); ++k)
+          for (const aggregate_check& inner : aggregate_checks_)
+            if (inner.atom == pp.weights[k] &&
+                std::find(inner.domain.begin(), inner.domain.end(), v) != inner.domain.end())
+              return static_cast<std::int32_t>(k);
+        return -1;
+      };
+      a.weights = pp.weights;
+      for (var_id v : check.domain) {
         if (v == pp.timepoint_var) {
           a.per_event = true;
           continue;
         }
         auto it = std::find(slots.begin(), slots.end(), v);
-        if (it == slots.end()) return false;
-        a.domain.push_back(static_cast<std::uint8_t>(it - slots.begin()));
+        if (it != slots.end()) {
+          a.domain.push_back(static_cast<std::uint8_t>(it - slots.begin()));
+          continue;
+        }
+        if (weight_of(v) < 0) return false;
       }
+      // Tuples of different matches must differ (each carries its timepoint) for the weights
+      // of matches to add up; and an anchor's share of `since` is only kept per match.
+      // (`previous` reads one match.)
+      if (a.anchored && !a.per_event) return false;
+      if (!a.weights.empty() && !a.per_event && !a.at_previous && !a.anchored) a.covering = true;
       if (a.is_sum) {
-        auto it = std::find(slots.begin(), slots.end(), check.source->summand);
-        if (it == slots.end()) return false;
-        a.summand = static_cast<std::uint8_t>(it - slots.begin());
+        auto it = std::find(slots.begin(), slots.end(), check.summand);
+        if (it != slots.end()) {
+          a.summand = static_cast<std::uint8_t>(it - slots.begin());
+        } else {
+          a.summand_weight = weight_of(check.summand);
+          if (a.summand_weight < 0 ||
+              !out_.atoms[a.weights[static_cast<std::size_t>(a.summand_weight)]].is_sum)
+            return false;
+        }
+      }
+    }
+    // A covering atom's weights must list their tuples too. Outer atoms come after inner ones.
+    for (std::size_t i = out_.atoms.size(); i-- > atoms_before_;) {
+      plan::atom& a = out_.atoms[i];
+      if (!a.covering) continue;
+      if (a.is_sum || a.anchored || a.current_only) return false;
+      for (std::uint32_t w : a.weights) out_.atoms[w].covering = true;
+    }
+    for (const auto& [index, window_ms] : as_of_) {
+      plan::atom& a = out_.atoms[index];
+      if (!a.per_event || !a.weights.empty() || !a.nested.empty() || a.covering || a.anchored ||
+          a.at_previous || a.current_only)
+        return false;
+      a.retain_ms = std::max(a.retain_ms, window_ms);
+    }
+    for (std::size_t i = atoms_before_; i < out_.atoms.size(); ++i)
+      out_.atoms[i].same_as.assign(out_.atoms[i].weights.size(), -1);
+    for (const std::vector<std::uint32_t>& group : shared_) {
+      for (std::size_t i = atoms_before_; i < out_.atoms.size(); ++i) {
+        plan::atom& a = out_.atoms[i];
+        std::int32_t first = -1;
+        for (std::size_t k = 0; k < a.weights.size(); ++k) {
+          if (std::find(group.begin(), group.end(), a.weights[k]) == group.end()) continue;
+          if (!a.covering) return false;  // matches' weights would not just multiply
+          if (first < 0) {
+            first = static_cast<std::int32_t>(k);
+          } else {
+            a.same_as[k] = first;
+          }
+        }
       }
     }
     return true;
@@ -530,6 +954,15 @@ class planner {
   std::vector<node_id> touched_nodes_;
   std::vector<std::uint32_t> touched_aggregates_;
   std::vector<aggregate_check> aggregate_checks_;
+  std::vector<std::vector<std::uint32_t>> shared_;             // counting atoms meeting on a shared timepoint
+  std::vector<std::pair<std::uint32_t, std::int64_t>> as_of_;  // atoms read under `previous`, by how far
+  bool in_previous_ = false;
+  std::vector<var_id> domain_;  // the binders of the aggregate being planned (empty: none)
+  var_id aggregate_summand_ = plan::none;
+  std::int32_t parent_ = -1;  // the pending predicate whose body is being planned
+  bool positive_ = true;      // outside negations, aggregates and A of since
+  std::uint32_t variables_ = 0;
+  std::size_t atoms_before_ = 0;
 };
 
 }  // namespace
@@ -575,16 +1008,49 @@ struct match_run {
   std::uint64_t start = 0;     // the run's first match
 };
 
-// The matches of one key within an aggregate's window, oldest first, with the running sum.
+// The matches of one key within an aggregate's window, oldest first. A match stands for
+// `count` tuples summing to `sum` (1 and its summand, unless weighted by nested aggregates);
+// each entry keeps the running totals before it, so any suffix of matches (the anchors after
+// the latest break of `since`) is summed in constant time after a binary search.
+struct weighted_match {
+  std::int64_t time_ms = 0;
+  std::uint64_t position = 0;
+  std::uint64_t count_before = 0;
+  std::uint64_t sum_before = 0;
+};
 struct event_window {
-  std::deque<std::pair<std::int64_t, std::int64_t>> entries;  // (time, summand or 0)
-  std::uint64_t total = 0;                                    // modular, as the reference sums
+  std::deque<weighted_match> entries;
+  std::uint64_t count = 0;  // running totals, modular (as the reference sums)
+  std::uint64_t sum = 0;
 
+  void add(std::int64_t time_ms, std::uint64_t position, std::uint64_t c, std::uint64_t s) {
+    entries.push_back({time_ms, position, count, sum});
+    count += c;
+    sum += s;
+  }
   void expire(std::int64_t oldest) {
-    while (!entries.empty() && entries.front().first < oldest) {
-      total -= static_cast<std::uint64_t>(entries.front().second);
-      entries.pop_front();
+    while (!entries.empty() && entries.front().time_ms < oldest) entries.pop_front();
+  }
+  // The totals of the entries no older than `oldest` and no later than `last` (a position).
+  void totals_between(std::int64_t oldest, std::uint64_t last, std::uint64_t& c, std::uint64_t& s) const {
+    auto lo = std::lower_bound(entries.begin(), entries.end(), oldest,
+                               [](const weighted_match& m, std::int64_t t) { return m.time_ms < t; });
+    auto hi = std::upper_bound(entries.begin(), entries.end(), last,
+                               [](std::uint64_t p, const weighted_match& m) { return p < m.position; });
+    if (lo >= hi) {
+      c = 0;
+      s = 0;
+      return;
     }
+    c = (hi == entries.end() ? count : hi->count_before) - lo->count_before;
+    s = (hi == entries.end() ? sum : hi->sum_before) - lo->sum_before;
+  }
+  // The totals of the entries at `from` and after, by position.
+  void totals_from(std::uint64_t from, std::uint64_t& c, std::uint64_t& s) const {
+    auto it = std::lower_bound(entries.begin(), entries.end(), from,
+                               [](const weighted_match& m, std::uint64_t p) { return m.position < p; });
+    c = it == entries.end() ? 0 : count - it->count_before;
+    s = it == entries.end() ? 0 : sum - it->sum_before;
   }
 };
 
@@ -607,6 +1073,41 @@ struct tuple_window {
       }
       entries.pop_front();
     }
+  }
+};
+
+// The distinct tuples of a covering aggregate for one key, each with the time of the latest
+// match standing for it (see monitor_plan::atom::covering). `entries` lists the coverings in
+// time order, so expiry stops at the first one still in the window.
+struct cover_set {
+  keyed<std::int64_t> tuples;
+  std::deque<std::pair<std::int64_t, std::string>> entries;
+
+  void cover(const std::string& tuple, std::int64_t time_ms) {
+    tuples.insert_or_assign(tuple, time_ms);
+    entries.emplace_back(time_ms, tuple);
+  }
+  void expire(std::int64_t oldest) {
+    while (!entries.empty() && entries.front().first < oldest) {
+      auto it = tuples.find(entries.front().second);
+      if (it != tuples.end() && it->second < oldest) tuples.erase(it);
+      entries.pop_front();
+    }
+  }
+};
+
+// The tuples of the latest two matches of a covering `previous` for one key: a decision reads
+// the one at the event before it.
+struct previous_tuples {
+  struct match {
+    std::int64_t time_ms = 0;
+    std::uint64_t position = 0;
+    std::vector<std::string> tuples;
+  };
+  std::deque<match> entries;
+
+  void expire(std::int64_t oldest) {
+    while (!entries.empty() && entries.front().time_ms < oldest) entries.pop_front();
   }
 };
 
@@ -643,7 +1144,7 @@ bool compare_values(compare_op op, const value& a, const value& b) {
 // `locals`. The same test as the reference's predicate_rows.
 bool match_event(const monitor_plan::watched& w, const event& e, std::string& key, std::vector<value>& locals,
                  std::vector<value>* key_values = nullptr) {
-  if (!(e.action == w.action) || e.kind != w.kind) return false;
+  if (!(e.action == w.action) || e.kind != w.kind || w.impossible) return false;
   key.clear();
   if (key_values != nullptr) key_values->clear();
   locals.resize(w.locals);
@@ -689,6 +1190,8 @@ struct monitor_state::atom_state {
   std::vector<keyed<match_run>> literal_runs;  // since: positive conjuncts, the latest run of matches
   keyed<event_window> per_event;               // aggregates over timepoints
   keyed<tuple_window> distinct;                // aggregates over distinct tuples
+  keyed<cover_set> covers;                     // covering aggregates
+  keyed<previous_tuples> previous;             // covering aggregates over `previous`
 };
 
 monitor_state::monitor_state(const temporal_program& program, const monitor_plan& plan,
@@ -723,9 +1226,11 @@ void monitor_state::observe(const event& e) {
       if (atom_index == monitor_plan::none) continue;
       const monitor_plan::atom& a = plan_->atoms[atom_index];
       // `previous` and a bare predicate read the events themselves at decision time.
-      if (a.kind == monitor_plan::atom_kind::now || a.kind == monitor_plan::atom_kind::previous) continue;
+      if (a.kind == monitor_plan::atom_kind::now || a.kind == monitor_plan::atom_kind::previous ||
+          a.current_only)
+        continue;
       // An operator holding another waits until every inner operator has seen this event.
-      if (literal < 0 && !a.nested.empty()) {
+      if (literal < 0 && (!a.nested.empty() || !a.weights.empty())) {
         deferred_.push_back(p);
         continue;
       }
@@ -760,24 +1265,98 @@ void monitor_state::observe(const event& e) {
     bool holds = !poisoned_;
     for (node_id inner : a.nested) {
       if (!holds) break;
-      const tri t = nested_value(inner, overrides);
+      const tri t = nested_value(a, inner, overrides);
       if (t == tri::unknown) poisoned_ = true;
       holds = t == tri::yes;
     }
     if (!holds) continue;
+    if (a.covering) {
+      // The tuples this match stands for: its timepoint (when counted) with one tuple of
+      // each weight, in every combination.
+      parts_.resize(a.weights.size());
+      bool some = true;
+      for (std::size_t k = 0; k < a.weights.size() && some; ++k) {
+        if (!nested_live(a, a.weights[k], overrides, parts_[k])) poisoned_ = true;
+        some = !poisoned_ && !parts_[k].empty();
+      }
+      if (!some) continue;
+      for (std::size_t k = 0; k < a.weights.size(); ++k) {
+        const std::int32_t j = a.same_as[k];
+        if (j < 0) continue;
+        auto& into = parts_[static_cast<std::size_t>(j)];
+        std::sort(into.begin(), into.end());
+        std::sort(parts_[k].begin(), parts_[k].end());
+        std::vector<std::string> both;
+        std::set_intersection(into.begin(), into.end(), parts_[k].begin(), parts_[k].end(),
+                              std::back_inserter(both));
+        into.swap(both);
+        parts_[k].assign(1, std::string());  // counted once, in weight j
+        some = some && !into.empty();
+      }
+      if (!some) continue;
+      tuples_.assign(1, std::string());
+      own_tuple(a, e, outer_locals_, tuples_[0]);
+      for (std::size_t k = 0; k < a.weights.size(); ++k) {
+        std::vector<std::string> next;
+        next.reserve(tuples_.size() * parts_[k].size());
+        for (const std::string& prefix : tuples_)
+          for (const std::string& part : parts_[k]) next.push_back(prefix + part);
+        tuples_.swap(next);
+      }
+      fold_cover(atom_index, outer_key_, tuples_, e);
+      continue;
+    }
+    // The tuples this match stands for: the product of each weight's distinct tuples, summed
+    // over the summand wherever it is bound.
+    std::uint64_t count = 1;
+    std::uint64_t sum = 0;
+    if (!a.weights.empty()) {
+      sum = a.summand_weight < 0 && a.is_sum
+                ? static_cast<std::uint64_t>(summand_of(outer_locals_[a.summand]))
+                : 0;
+      weights_.clear();
+      for (std::uint32_t w : a.weights) {
+        std::uint64_t c = 0;
+        std::uint64_t t = 0;
+        if (!nested_totals(a, w, overrides, c, t)) poisoned_ = true;
+        weights_.emplace_back(c, t);
+      }
+      if (a.summand_weight >= 0) sum = 1;
+      for (std::size_t k = 0; k < weights_.size(); ++k) {
+        count *= weights_[k].first;
+        sum *= static_cast<std::int32_t>(k) == a.summand_weight ? weights_[k].second : weights_[k].first;
+      }
+      if (poisoned_ || count == 0) continue;
+    }
     key_scratch_.assign(outer_key_);
     locals_.assign(outer_locals_.begin(), outer_locals_.end());
-    fold(atom_index, -1, e);
+    if (a.weights.empty()) {
+      fold(atom_index, -1, e);
+    } else {
+      fold(atom_index, -1, e, count, &sum);
+    }
   }
   if (++observed_since_sweep_ >= sweep_interval_) sweep();
 }
 
 // Folds a match of atom `atom_index`'s predicate (or of its since conjunct `literal`) into the
 // state; the key is in `key_scratch_`, the locals in `locals_`.
-void monitor_state::fold(std::uint32_t atom_index, std::int32_t literal, const event& e) {
+void monitor_state::fold(std::uint32_t atom_index, std::int32_t literal, const event& e, std::uint64_t count,
+                         const std::uint64_t* sum) {
   const monitor_plan::atom& a = plan_->atoms[atom_index];
   atom_state& s = *atoms_[atom_index];
   const stamp here{e.time_ms, e.position};
+  if (a.kind == monitor_plan::atom_kind::aggregate && a.anchored && literal >= 0) {
+    fold_literal(a, s, literal, e);
+    return;
+  }
+  if (a.kind == monitor_plan::atom_kind::aggregate && a.covering) {
+    // No weights (those are folded in observe()): the match stands for its timepoint alone.
+    tuples_.assign(1, std::string());
+    own_tuple(a, e, locals_, tuples_[0]);
+    fold_cover(atom_index, key_scratch_, tuples_, e);
+    return;
+  }
   switch (a.kind) {
     case monitor_plan::atom_kind::now:
     case monitor_plan::atom_kind::previous:
@@ -788,24 +1367,22 @@ void monitor_state::fold(std::uint32_t atom_index, std::int32_t literal, const e
     case monitor_plan::atom_kind::since:
       if (literal < 0) {
         s.latest.insert_or_assign(key_scratch_, here);
-      } else if (a.holding[static_cast<std::size_t>(literal)].negated) {
-        s.literal_latest[static_cast<std::size_t>(literal)].insert_or_assign(key_scratch_, here);
       } else {
-        auto [slot, fresh] = s.literal_runs[static_cast<std::size_t>(literal)].try_emplace(key_scratch_);
-        match_run& run = slot->second;
-        if (fresh || run.position + 1 != e.position) run.start = e.position;
-        run.position = e.position;
-        run.time_ms = e.time_ms;
+        fold_literal(a, s, literal, e);
       }
       break;
     case monitor_plan::atom_kind::aggregate: {
-      const std::int64_t oldest = e.time_ms - a.window_ms;
-      if (a.per_event) {
+      const std::int64_t oldest = e.time_ms - a.window_ms - a.retain_ms;
+      if (a.per_event || a.anchored || a.at_previous) {
         event_window& w = s.per_event[key_scratch_];
         w.expire(oldest);
-        const std::int64_t summand = a.is_sum ? summand_of(locals_[a.summand]) : 0;
-        w.entries.emplace_back(e.time_ms, summand);
-        w.total += static_cast<std::uint64_t>(summand);
+        // `previous` reads the match at the event before the decision: keep the latest two.
+        if (a.at_previous)
+          while (w.entries.size() > 1) w.entries.pop_front();
+        const std::uint64_t summand =
+            sum != nullptr ? *sum
+                           : (a.is_sum ? static_cast<std::uint64_t>(summand_of(locals_[a.summand])) : 0);
+        w.add(e.time_ms, e.position, count, summand);
       } else {
         tuple_scratch_.clear();
         for (std::uint8_t slot : a.domain) encode_value(locals_[slot], tuple_scratch_);
@@ -823,20 +1400,58 @@ void monitor_state::fold(std::uint32_t atom_index, std::int32_t literal, const e
   }
 }
 
+// A covering atom's share of a tuple that its match binds: the timepoint and the locals.
+void monitor_state::own_tuple(const monitor_plan::atom& a, const event& e, const std::vector<value>& locals,
+                              std::string& out) {
+  if (a.per_event) encode_value(value::of_int(static_cast<std::int64_t>(e.position)), out);
+  for (std::uint8_t slot : a.domain) encode_value(locals[slot], out);
+}
+
+void monitor_state::fold_cover(std::uint32_t atom_index, const std::string& key,
+                               const std::vector<std::string>& tuples, const event& e) {
+  const monitor_plan::atom& a = plan_->atoms[atom_index];
+  if (a.at_previous) {
+    previous_tuples& p = atoms_[atom_index]->previous[key];
+    while (p.entries.size() > 1) p.entries.pop_front();
+    p.entries.push_back({e.time_ms, e.position, tuples});
+    return;
+  }
+  cover_set& c = atoms_[atom_index]->covers[key];
+  c.expire(e.time_ms - a.window_ms);
+  for (const std::string& t : tuples) c.cover(t, e.time_ms);
+}
+
+// A match of `since`'s conjunct `literal`: for `!P` the latest, for `P` the latest run.
+void monitor_state::fold_literal(const monitor_plan::atom& a, atom_state& s, std::int32_t literal,
+                                 const event& e) {
+  const stamp here{e.time_ms, e.position};
+  if (a.holding[static_cast<std::size_t>(literal)].negated) {
+    s.literal_latest[static_cast<std::size_t>(literal)].insert_or_assign(key_scratch_, here);
+    return;
+  }
+  auto [slot, fresh] = s.literal_runs[static_cast<std::size_t>(literal)].try_emplace(key_scratch_);
+  match_run& run = slot->second;
+  if (fresh || run.position + 1 != e.position) run.start = e.position;
+  run.position = e.position;
+  run.time_ms = e.time_ms;
+}
+
 void monitor_state::sweep() {
   observed_since_sweep_ = 0;
   std::size_t entries = 0;
   for (std::size_t i = 0; i < atoms_.size(); ++i) {
     const monitor_plan::atom& a = plan_->atoms[i];
     atom_state& s = *atoms_[i];
-    const std::int64_t oldest = now_ms_ - a.window_ms;
+    const std::int64_t oldest = now_ms_ - a.window_ms - a.retain_ms;
     auto stale = [&](const auto& entry) { return entry.second.time_ms < oldest; };
     std::erase_if(s.latest, stale);
     for (auto& m : s.literal_latest) std::erase_if(m, stale);
     for (auto& m : s.literal_runs) std::erase_if(m, stale);
     expire_all(s.per_event, oldest);
     expire_all(s.distinct, oldest);
-    entries += s.latest.size() + s.per_event.size() + s.distinct.size();
+    expire_all(s.covers, oldest);
+    expire_all(s.previous, oldest);
+    entries += s.latest.size() + s.per_event.size() + s.distinct.size() + s.covers.size() + s.previous.size();
     for (const auto& m : s.literal_latest) entries += m.size();
     for (const auto& m : s.literal_runs) entries += m.size();
   }
@@ -859,11 +1474,22 @@ std::size_t monitor_state::bytes() const noexcept {
     for (const auto& m : s->literal_latest) total += map_bytes(m, sizeof(stamp));
     for (const auto& m : s->literal_runs) total += map_bytes(m, sizeof(match_run));
     total += map_bytes(s->per_event, sizeof(event_window));
-    for (const auto& [key, w] : s->per_event) total += w.entries.size() * sizeof(w.entries.front());
+    for (const auto& [key, w] : s->per_event) total += w.entries.size() * sizeof(weighted_match);
     total += map_bytes(s->distinct, sizeof(tuple_window));
     for (const auto& [key, w] : s->distinct) {
       for (const auto& entry : w.entries) total += sizeof(entry) + entry.second.capacity();
       total += map_bytes(w.tuples, sizeof(tuple_window::live));
+    }
+    total += map_bytes(s->previous, sizeof(previous_tuples));
+    for (const auto& [key, p] : s->previous)
+      for (const auto& m : p.entries) {
+        total += sizeof(m);
+        for (const auto& t : m.tuples) total += sizeof(t) + t.capacity();
+      }
+    total += map_bytes(s->covers, sizeof(cover_set));
+    for (const auto& [key, c] : s->covers) {
+      for (const auto& entry : c.entries) total += sizeof(entry) + entry.second.capacity();
+      total += map_bytes(c.tuples, sizeof(std::int64_t));
     }
   }
   return total;
@@ -876,6 +1502,9 @@ using tri = monitor_state::tri;
 
 class monitor_state::query {
  public:
+  // `unknown` when a variable is unbound where the reference would bind it instead.
+  enum class got : std::uint8_t { value, absent, unknown };
+
   query(monitor_state& state, std::size_t variables, const timeline& events, const decision_inputs& inputs,
         const std::vector<std::pair<term_id, value>>* overrides = nullptr)
       : state_(state),
@@ -890,10 +1519,130 @@ class monitor_state::query {
 
   tri run(node_id root) { return eval(root); }
 
+  // The live tuples of covering atom `atom_index` (see monitor_plan::atom::covering).
+  got live(std::uint32_t atom_index, std::vector<std::string>& out) {
+    out.clear();
+    const monitor_plan::atom& a = plan_.atoms[atom_index];
+    atom_state& s = *state_.atoms_[atom_index];
+    const tri guarded = guards_hold(a);
+    if (guarded == tri::unknown) return got::unknown;
+    if (guarded == tri::no) return got::value;
+    std::string& key = state_.key_scratch_;
+    const got g = request_key(plan_.predicates[a.predicate], key);
+    if (g == got::unknown) return g;
+    if (g == got::absent) return got::value;
+    if (a.at_previous) {
+      if (const auto* tuples = previous_match(a, s, key)) out = *tuples;
+      return got::value;
+    }
+    if (auto it = s.covers.find(std::string_view(key)); it != s.covers.end()) {
+      it->second.expire(state_.now_ms_ - a.window_ms);
+      for (const auto& [tuple, time] : it->second.tuples) out.push_back(tuple);
+    }
+    return got::value;
+  }
+
+  // The tuples of a covering `previous`'s match at the event before the newest, if any.
+  const std::vector<std::string>* previous_match(const monitor_plan::atom& a, atom_state& s,
+                                                 const std::string& key) {
+    auto it = s.previous.find(std::string_view(key));
+    const std::uint64_t newest = state_.next_position_ - 1;
+    if (it == s.previous.end() || newest == 0) return nullptr;
+    for (const auto& m : it->second.entries)
+      if (m.position == newest - 1 && state_.now_ms_ - m.time_ms <= a.window_ms) return &m.tuples;
+    return nullptr;
+  }
+
+  // Binds a variable before running (the locals an outer match carries to nested operators).
+  void bind(var_id v, const value& x) {
+    if (v >= state_.env_.size() || v >= 64) return;
+    state_.env_[v] = x;
+    bound_ |= std::uint64_t{1} << v;
+  }
+
+  // The distinct tuples of counting atom `atom_index` now, and their sum.
+  got totals(std::uint32_t atom_index, std::uint64_t& count, std::uint64_t& total) {
+    count = 0;
+    total = 0;
+    if (atom_index == monitor_plan::none) return got::unknown;
+    const monitor_plan::atom& a = plan_.atoms[atom_index];
+    atom_state& s = *state_.atoms_[atom_index];
+    const tri guarded = guards_hold(a);
+    if (guarded == tri::unknown) return got::unknown;
+    if (guarded == tri::no) return got::value;
+    std::string& key = state_.key_scratch_;
+    const monitor_plan::watched& w = plan_.predicates[a.predicate];
+    const got g = request_key(w, key);
+    if (g == got::unknown) return g;
+    if (g == got::absent) return got::value;
+    const std::int64_t oldest = state_.now_ms_ - a.window_ms;
+    if (as_of_ && (!a.per_event || a.covering || a.anchored || a.at_previous || a.current_only))
+      return got::unknown;  // not kept as of an earlier event (the planner does not ask)
+    if (a.current_only) {
+      // The body at the decision event: one row at most, so one tuple.
+      const std::size_t n = events_.size();
+      if (n == 0) return got::unknown;
+      std::string& event_key = state_.tuple_scratch_;
+      if (!match_event(w, events_.at(n - 1), event_key, state_.locals_) || event_key != key)
+        return got::value;
+      count = 1;
+      total = a.is_sum ? static_cast<std::uint64_t>(summand_of(state_.locals_[a.summand])) : 0;
+      return got::value;
+    }
+    if (a.covering && a.at_previous) {
+      if (const auto* tuples = previous_match(a, s, key)) count = tuples->size();
+      return got::value;
+    }
+    if (a.covering) {
+      if (auto it = s.covers.find(std::string_view(key)); it != s.covers.end()) {
+        it->second.expire(oldest);
+        count = it->second.tuples.size();
+      }
+      return got::value;
+    }
+    if (a.at_previous) {
+      auto it = s.per_event.find(std::string_view(key));
+      const std::uint64_t newest = state_.next_position_ - 1;
+      if (it == s.per_event.end() || newest == 0) return got::value;
+      const event_window& matches = it->second;
+      for (std::size_t i = 0; i < matches.entries.size(); ++i) {
+        const weighted_match& m = matches.entries[i];
+        if (m.position != newest - 1 || state_.now_ms_ - m.time_ms > a.window_ms) continue;
+        const bool last = i + 1 == matches.entries.size();
+        count = (last ? matches.count : matches.entries[i + 1].count_before) - m.count_before;
+        total = (last ? matches.sum : matches.entries[i + 1].sum_before) - m.sum_before;
+      }
+      return got::value;
+    }
+    if (a.anchored) {
+      auto it = s.per_event.find(std::string_view(key));
+      if (it == s.per_event.end()) return got::value;
+      event_window& windows = it->second;
+      windows.expire(oldest);
+      std::uint64_t from = 0;
+      const got b = first_anchor(a, s, from);
+      if (b != got::value) return b;
+      windows.totals_from(from, count, total);
+      return got::value;
+    }
+    if (a.per_event) {
+      // As of the decision, or of the event before under `previous` (see as_of_previous).
+      const std::int64_t at_ms = as_of_ ? as_of_time_ms_ : state_.now_ms_;
+      const std::uint64_t last = as_of_ ? as_of_position_ : ~std::uint64_t{0};
+      if (auto it = s.per_event.find(std::string_view(key)); it != s.per_event.end()) {
+        it->second.expire(state_.now_ms_ - a.window_ms - a.retain_ms);
+        it->second.totals_between(at_ms - a.window_ms, last, count, total);
+      }
+    } else if (auto it = s.distinct.find(std::string_view(key)); it != s.distinct.end()) {
+      it->second.expire(oldest);
+      count = it->second.tuples.size();
+      total = it->second.total;
+    }
+    return got::value;
+  }
+
  private:
   // A term's value: constants and the request, bound variables, aggregates from their atoms.
-  // `unknown` when a variable is unbound where the reference would bind it instead.
-  enum class got : std::uint8_t { value, absent, unknown };
 
   [[nodiscard]] bool is_bound(var_id v) const noexcept { return ((bound_ >> v) & 1U) != 0; }
 
@@ -968,31 +1717,41 @@ class monitor_state::query {
   }
 
   got aggregate_value(std::uint32_t atom_index, value& out) {
-    if (atom_index == monitor_plan::none) return got::unknown;
-    const monitor_plan::atom& a = plan_.atoms[atom_index];
-    atom_state& s = *state_.atoms_[atom_index];
     std::uint64_t count = 0;
     std::uint64_t total = 0;
-    const tri guarded = guards_hold(a);
-    if (guarded == tri::unknown) return got::unknown;
-    std::string& key = state_.key_scratch_;
-    const got g = guarded == tri::yes ? request_key(plan_.predicates[a.predicate], key) : got::absent;
-    if (g == got::unknown) return g;
-    if (g == got::value) {
-      const std::int64_t oldest = state_.now_ms_ - a.window_ms;
-      if (a.per_event) {
-        if (auto it = s.per_event.find(std::string_view(key)); it != s.per_event.end()) {
-          it->second.expire(oldest);
-          count = it->second.entries.size();
-          total = it->second.total;
-        }
-      } else if (auto it = s.distinct.find(std::string_view(key)); it != s.distinct.end()) {
-        it->second.expire(oldest);
-        count = it->second.tuples.size();
-        total = it->second.total;
+    const got g = totals(atom_index, count, total);
+    if (g != got::value) return g;
+    const bool is_sum = plan_.atoms[atom_index].is_sum;
+    out = value::of_int(is_sum ? static_cast<std::int64_t>(total) : static_cast<std::int64_t>(count));
+    return got::value;
+  }
+
+  // `A since B` over each anchor: the oldest anchor position from which every conjunct of A
+  // has held at each later event up to the newest.
+  got first_anchor(const monitor_plan::atom& a, atom_state& s, std::uint64_t& from) {
+    const std::uint64_t newest = state_.next_position_ - 1;
+    std::string& key = literal_key_;
+    from = 0;
+    for (std::size_t k = 0; k < a.holding.size(); ++k) {
+      const got lg = request_key(plan_.predicates[a.holding[k].predicate], key);
+      if (lg == got::unknown) return got::unknown;
+      if (a.holding[k].negated) {
+        if (lg == got::absent) continue;  // `P` cannot match: `!P` holds everywhere
+        auto m = s.literal_latest[k].find(std::string_view(key));
+        if (m != s.literal_latest[k].end()) from = std::max(from, m->second.position);
+        continue;
+      }
+      if (lg == got::absent) {
+        from = std::max(from, newest);
+        continue;
+      }
+      auto run = s.literal_runs[k].find(std::string_view(key));
+      if (run == s.literal_runs[k].end() || run->second.position != newest) {
+        from = std::max(from, newest);
+      } else {
+        from = std::max(from, run->second.start == 0 ? 0 : run->second.start - 1);
       }
     }
-    out = value::of_int(a.is_sum ? static_cast<std::int64_t>(total) : static_cast<std::int64_t>(count));
     return got::value;
   }
 
@@ -1106,6 +1865,10 @@ class monitor_state::query {
         return result;
       }
       case node_kind::comparison:
+        if (plan_.node_atom[id] == monitor_plan::pushed) {
+          result = tri::yes;  // checked as the predicate binding its variables matched
+          break;
+        }
         result = compare(n);
         break;
       case node_kind::predicate:
@@ -1113,6 +1876,18 @@ class monitor_state::query {
       case node_kind::previous:
       case node_kind::since: {
         const std::uint32_t atom_index = plan_.node_atom[id];
+        if (atom_index == monitor_plan::as_of_previous) {
+          const std::size_t n_events = events_.size();
+          if (as_of_ || n_events < 2) return tri::no;  // nothing before: `previous` is false
+          const event& before = events_.at(n_events - 2);
+          if (events_.at(n_events - 1).time_ms - before.time_ms > n.window_ms) return tri::no;
+          as_of_ = true;
+          as_of_time_ms_ = before.time_ms;
+          as_of_position_ = before.position;
+          result = eval(n.a);
+          as_of_ = false;
+          break;
+        }
         if (atom_index == monitor_plan::none) return tri::unknown;
         result = past(plan_.atoms[atom_index], *state_.atoms_[atom_index]);
         break;
@@ -1131,14 +1906,39 @@ class monitor_state::query {
   const decision_inputs& inputs_;
   const std::vector<std::pair<term_id, value>>* overrides_;
   std::uint64_t bound_ = 0;
+  std::string literal_key_;
+  bool as_of_ = false;  // aggregates read as of an earlier event
+  std::int64_t as_of_time_ms_ = 0;
+  std::uint64_t as_of_position_ = 0;
 };
 
-monitor_state::tri monitor_state::nested_value(node_id node,
+monitor_state::tri monitor_state::nested_value(const monitor_plan::atom& outer, node_id node,
                                                const std::vector<std::pair<term_id, value>>& overrides) {
   static const pointer_timeline no_events;
   static const decision_inputs no_request;
-  query q(*this, 0, no_events, no_request, &overrides);
+  query q(*this, outer.variables, no_events, no_request, &overrides);
+  for (const auto& [v, slot] : outer.carried) q.bind(v, outer_locals_[slot]);
   return q.run(node);
+}
+
+bool monitor_state::nested_live(const monitor_plan::atom& outer, std::uint32_t atom,
+                                const std::vector<std::pair<term_id, value>>& overrides,
+                                std::vector<std::string>& tuples) {
+  static const pointer_timeline no_events;
+  static const decision_inputs no_request;
+  query q(*this, outer.variables, no_events, no_request, &overrides);
+  for (const auto& [v, slot] : outer.carried) q.bind(v, outer_locals_[slot]);
+  return q.live(atom, tuples) == query::got::value;
+}
+
+bool monitor_state::nested_totals(const monitor_plan::atom& outer, std::uint32_t atom,
+                                  const std::vector<std::pair<term_id, value>>& overrides,
+                                  std::uint64_t& count, std::uint64_t& sum) {
+  static const pointer_timeline no_events;
+  static const decision_inputs no_request;
+  query q(*this, outer.variables, no_events, no_request, &overrides);
+  for (const auto& [v, slot] : outer.carried) q.bind(v, outer_locals_[slot]);
+  return q.totals(atom, count, sum) == query::got::value;
 }
 
 monitor_state::answer monitor_state::evaluate(std::uint32_t leaf_index, const timeline& events,
