@@ -175,6 +175,16 @@ const rule_case cases[] = {
      "@id(\"a\") @reason(\"r\")\npermit (principal, action == Action::\"x\", resource)\nwhen { if context.ok "
      "then "
      "context.a else false };"},
+    // Two past operators joined on `a` at the top: left to the reference evaluator. The good one
+    // joins through the outer event instead, which a monitor keys by `a`.
+    {"unmonitored-temporal",
+     "@id(\"a\") @reason(\"r\")\nforbid (principal, action == Action::\"pay\", resource)\nwhen temporal { "
+     "exists (a: Long). formerly within 1h Action::\"lookup\"::response{ output.acct: a } && formerly within "
+     "1h Action::\"pay\"::request{ input.acct: a } };",
+     3,
+     "@id(\"a\") @reason(\"r\")\nforbid (principal, action == Action::\"pay\", resource)\nwhen temporal { "
+     "exists (a: Long). formerly within 1h (Action::\"pay\"::request{ input.acct: a } && formerly within 1h "
+     "Action::\"lookup\"::response{ output.acct: a }) };"},
     {"forbid-everything", "@id(\"a\") @reason(\"r\")\nforbid (principal, action, resource);", 2,
      "@id(\"a\") @reason(\"r\")\nforbid (principal, action, resource) when { context.locked };"},
     {"unknown-rule",

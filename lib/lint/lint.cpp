@@ -9,6 +9,8 @@
 // every rule on it, and reports the compiler's `duplicate-id` diagnostics as findings of the rule
 // of that name. They stay errors whatever the configuration says and cannot be suppressed, since
 // the set does not compile. Any other compile error is reported as is, with no findings.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <unordered_map>
@@ -17,6 +19,8 @@
 #include "lint/lint_internal.hpp"
 #include "parse/parser.hpp"
 #include "schema/schema_model.hpp"
+#include "temporal/monitor.hpp"
+#include "value/extensions.hpp"
 
 namespace mandate {
 namespace detail::lint {
@@ -36,6 +40,23 @@ void context::report(std::string_view rule, source_span span, std::string messag
   const lint_rule_info* info = find_lint_rule(rule);
   out->push_back(make_diagnostic(ast, span, std::string(rule), std::move(message),
                                  to_severity(info != nullptr ? info->default_level : lint_level::warning)));
+}
+
+// The planner's verdict, not a guess from the text: a leaf it cannot monitor is decided by the
+// reference evaluator, correct but reading the whole window of history every time.
+void check_temporal_monitors(const context& cx, const compiled_policy_set& set) {
+  if (!set.monitors) return;
+  const auto& leaves = set.temporal.leaves;
+  for (std::uint32_t leaf = 0; leaf < leaves.size(); ++leaf) {
+    if (leaf < set.monitors->monitored.size() && set.monitors->monitored[leaf]) continue;
+    cx.report(
+        "unmonitored-temporal", leaves[leaf].span,
+        fmt::format("in policy {}, `{}` has a shape no incremental monitor covers (two past "
+                    "operators joined on a variable, `tp` at the top, ...), so every decision re-reads up "
+                    "to {} of the session's history for it: correct, but its cost grows with the history",
+                    cx.name(leaves[leaf].policy), excerpt(cx.ast, leaves[leaf].span),
+                    detail::format_duration(leaves[leaf].horizon_ms)));
+  }
 }
 
 std::string context::where(std::uint32_t policy) const {
@@ -163,6 +184,7 @@ std::vector<diagnostic> lint(std::span<const policy_source> sources, const lint_
   dl::check_expressions(cx);
   dl::check_sensitivity(cx);
 
+  if (compiled) dl::check_temporal_monitors(cx, compiled->internals());
   if (compiled && options.against != nullptr) {
     for (diagnostic d : validate(*compiled, *options.against)) {
       if (dl::is_optional_attribute_finding(d)) {

@@ -99,6 +99,8 @@ void check_expressions(const context& cx);  // rules_expressions.cpp
 void check_scopes(const context& cx);       // rules_scopes.cpp: single-policy scope rules
 void check_pairs(const context& cx);        // rules_pairs.cpp: rules that compare policies
 void check_sensitivity(const context& cx);  // rules_sensitivity.cpp
+/// Temporal conditions the compiled set's monitors leave to the reference evaluator (lint.cpp).
+void check_temporal_monitors(const context& cx, const compiled_policy_set& set);
 
 // --- suppressions (suppress.cpp) ---
 

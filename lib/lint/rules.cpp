@@ -70,6 +70,9 @@ constexpr std::array rules{
     lint_rule_info{"condition-defeats-index", "performance", note,
                    "a top-level condition constrains principal, action or resource while the scope leaves it "
                    "open: move it into the scope so the index skips the policy"},
+    lint_rule_info{"unmonitored-temporal", "performance", note,
+                   "a temporal condition whose shape no incremental monitor covers: each decision re-reads "
+                   "the session's history for it, so its cost grows with the history"},
     lint_rule_info{
         "missing-id", "style", warning,
         "a policy without @id gets the positional id policyN, which changes when policies are added"},

@@ -488,26 +488,6 @@ const char* duration_error(std::string_view text, std::int64_t& out_ms) noexcept
   return nullptr;
 }
 
-std::string format_duration(std::int64_t ms) {
-  std::string out;
-  if (ms < 0) out += '-';
-  std::uint64_t rest = magnitude_of(ms);
-  const std::uint64_t days = rest / ms_per_day;
-  rest %= ms_per_day;
-  const std::uint64_t hours = rest / ms_per_hour;
-  rest %= ms_per_hour;
-  const std::uint64_t minutes = rest / ms_per_minute;
-  rest %= ms_per_minute;
-  const std::uint64_t seconds = rest / ms_per_second;
-  const std::uint64_t millis = rest % ms_per_second;
-  if (days != 0) out += std::to_string(days) + "d";
-  if (hours != 0) out += std::to_string(hours) + "h";
-  if (minutes != 0) out += std::to_string(minutes) + "m";
-  if (seconds != 0) out += std::to_string(seconds) + "s";
-  if (millis != 0 || ms == 0) out += std::to_string(millis) + "ms";
-  return out;
-}
-
 // Euclidean split of a timestamp into whole days and the milliseconds into the day, without
 // the overflow a floor-times-day product would hit near int64_min.
 void split_days(std::int64_t ms, std::int64_t& days, std::int64_t& millis_of_day) noexcept {
@@ -665,6 +645,27 @@ std::string wrong_arity(std::string_view name, std::size_t expected, std::size_t
 }
 
 }  // namespace
+
+// Cedar's duration text for `ms`, largest unit first: "1d2h", "30s", "250ms", "0ms".
+std::string format_duration(std::int64_t ms) {
+  std::string out;
+  if (ms < 0) out += '-';
+  std::uint64_t rest = magnitude_of(ms);
+  const std::uint64_t days = rest / ms_per_day;
+  rest %= ms_per_day;
+  const std::uint64_t hours = rest / ms_per_hour;
+  rest %= ms_per_hour;
+  const std::uint64_t minutes = rest / ms_per_minute;
+  rest %= ms_per_minute;
+  const std::uint64_t seconds = rest / ms_per_second;
+  const std::uint64_t millis = rest % ms_per_second;
+  if (days != 0) out += std::to_string(days) + "d";
+  if (hours != 0) out += std::to_string(hours) + "h";
+  if (minutes != 0) out += std::to_string(minutes) + "m";
+  if (seconds != 0) out += std::to_string(seconds) + "s";
+  if (millis != 0 || ms == 0) out += std::to_string(millis) + "ms";
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 

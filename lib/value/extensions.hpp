@@ -45,6 +45,8 @@ namespace mandate::detail {
 [[nodiscard]] bool parse_datetime(std::string_view text, std::int64_t& out_ms) noexcept;
 /// Parses "[-]NdNhNmNsNms" (units in that order, each optional, at least one) into milliseconds.
 [[nodiscard]] bool parse_duration(std::string_view text, std::int64_t& out_ms) noexcept;
+/// The text Cedar writes for a duration of `ms`: "1d2h", "30s", "250ms", "0ms".
+[[nodiscard]] std::string format_duration(std::int64_t ms);
 
 /// The constructor form of an extension value, as used by to_cedar: `decimal("1.2300")`,
 /// `ip("10.0.0.0/8")`, `datetime("2024-01-01T00:00:00.000Z")`, `duration("1h30m")`.
