@@ -18,9 +18,9 @@ python=${PYTHON:-/usr/bin/python3}
 
 # Reports stop the run (halt_on_error) with a non-zero exit; leaks too (a leak in a long-running
 # server is a slow crash). UBSan prints a stack for each report.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1:strict_string_checks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+base_asan_options=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1:strict_string_checks=1}
+base_ubsan_options=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+base_tsan_options=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 
 # GCC's -Wmaybe-uninitialized misfires on std::regex under the sanitizers; the normal build
 # keeps the warning.
@@ -34,27 +34,59 @@ configure() {
     "$@" >/dev/null
 }
 
+# Sanitizer reports go to files under $1 (log_path) as well as failing the process: a CLI test
+# that expects `mandate` to exit 1 would otherwise pass over a report. Prints them and fails.
+watch_reports() {
+  reports=$1
+  rm -rf "$reports"
+  mkdir -p "$reports"
+  export ASAN_OPTIONS="$base_asan_options:log_path=$reports/asan:exitcode=86"
+  export UBSAN_OPTIONS="$base_ubsan_options:log_path=$reports/ubsan:exitcode=86"
+  export TSAN_OPTIONS="$base_tsan_options:log_path=$reports/tsan:exitcode=86"
+}
+check_reports() {
+  local status=$1
+  if compgen -G "$reports/*" >/dev/null; then
+    echo "sanitize: sanitizer reports in $reports:" >&2
+    head -c 20000 "$reports"/* >&2
+    exit 1
+  fi
+  if ((status != 0)); then
+    exit "$status"
+  fi
+}
+
 run_asan() {
   local dir=build-asan flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
   echo "sanitize: AddressSanitizer + UBSan build in $dir"
   configure "$dir" "$flags" -DMANDATE_BUILD_PYTHON=ON -DPython_EXECUTABLE="$python"
   cmake --build "$dir" -j"$jobs"
-  # ASan's redzones make frames many times larger (the compiler's expression walk takes ~9 KB a
-  # level), so the depths the limits allow in a normal build (up to 8,192) need a bigger stack
-  # here; threads inherit it. The limits themselves are checked by the normal build.
-  ulimit -s 262144
-  # cedar_wasm_differential runs node, not Mandate's code under test beyond the CLI it already
-  # covers; install_and_consume rebuilds the library without the sanitizer flags.
-  ctest --test-dir "$dir" --output-on-failure -j"$jobs" -E '^(cedar_wasm_differential|install_and_consume)$'
-  if [[ -d tests/python ]]; then
-    # CPython is not built with ASan: its runtime must be loaded first (with libstdc++, or ASan
-    # cannot find the real __cxa_throw), and CPython's own allocations at exit are not leaks of ours.
-    local preload
-    preload="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libstdc++.so)"
-    LD_PRELOAD="$preload" ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" \
-      PYTHONPATH="$PWD/$dir/python" PYTHONDONTWRITEBYTECODE=1 \
-      "$python" -m pytest -q -p no:cacheprovider tests/python
-  fi
+  watch_reports "$PWD/$dir/sanitizer-reports"
+  local status=0
+  (
+    # ASan's redzones make frames many times larger (the compiler's expression walk takes ~9 KB
+    # a level), so the depths the limits allow in a normal build (up to 8,192) need a bigger
+    # stack here; threads inherit it. Only the soft limit, and in this subshell; where the hard
+    # limit is lower, as much as it allows. The limits themselves are checked by the normal build.
+    if ! ulimit -S -s 262144 2>/dev/null; then
+      echo "sanitize: cannot raise the stack to 256 MiB (hard limit $(ulimit -H -s)); the deepest tests may overflow" >&2
+      ulimit -S -s "$(ulimit -H -s)"
+    fi
+    # cedar_wasm_differential runs node, not Mandate's code under test beyond the CLI it already
+    # covers; install_and_consume rebuilds the library without the sanitizer flags.
+    # (set -e does not hold in a subshell whose status is tested: each step exits on failure.)
+    ctest --test-dir "$dir" --output-on-failure -j"$jobs" -E '^(cedar_wasm_differential|install_and_consume)$' ||
+      exit $?
+    if [[ -d tests/python ]]; then
+      # CPython is not built with ASan: its runtime must be loaded first (with libstdc++, or ASan
+      # cannot find the real __cxa_throw), and CPython's own allocations at exit are not leaks of ours.
+      preload="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libstdc++.so)"
+      LD_PRELOAD="$preload" ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" \
+        PYTHONPATH="$PWD/$dir/python" PYTHONDONTWRITEBYTECODE=1 \
+        "$python" -m pytest -q -p no:cacheprovider tests/python || exit $?
+    fi
+  ) || status=$?
+  check_reports "$status"
 }
 
 run_tsan() {
@@ -62,7 +94,10 @@ run_tsan() {
   echo "sanitize: ThreadSanitizer build in $dir"
   configure "$dir" "$flags"
   cmake --build "$dir" -j"$jobs" --target mandate_concurrency_tests mandate_cli
-  ctest --test-dir "$dir" --output-on-failure -R '^(concurrency|serve)$'
+  watch_reports "$PWD/$dir/sanitizer-reports"
+  local status=0
+  ctest --test-dir "$dir" --output-on-failure -R '^(concurrency|serve)$' || status=$?
+  check_reports "$status"
 }
 
 for run in "${runs[@]}"; do

@@ -226,13 +226,46 @@ TEST_CASE(
   session_signal lowered{.type = "token-claims-change", .subject = entity_ref{"G", "0"}};
   lowered.claims_json = R"({"parents": [{"type": "H", "id": "top"}]})";
   REQUIRE(sessions.signal(lowered).has_value());
-  const decision d = sessions.evaluate(policies, entities, req, "s");
-  CAPTURE(to_json(d));
-  CHECK(d.outcome == verdict::deny);
-  CHECK(d.failed_closed);
-  CHECK(d.reasons.empty());
-  REQUIRE_FALSE(d.errors.empty());
-  CHECK(d.errors[0].message.find("token-claims-change") != std::string::npos);
+  // Twice: the second decision reads the failure kept for these claims and this store.
+  for (int i = 0; i < 2; ++i) {
+    const decision d = sessions.evaluate(policies, entities, req, "s");
+    CAPTURE(to_json(d));
+    CHECK(d.outcome == verdict::deny);
+    CHECK(d.failed_closed);
+    CHECK(d.reasons.empty());
+    REQUIRE_FALSE(d.errors.empty());
+    CHECK(d.errors[0].message.find("token-claims-change") != std::string::npos);
+  }
+}
+
+TEST_CASE("fail closed: claims patch a store under the limits it was loaded with") {
+  // 300 levels: past the default, within the limits this store was loaded with.
+  std::string json = "[";
+  for (int g = 0; g < 300; ++g) {
+    json += R"({"uid": {"type": "G", "id": ")" + std::to_string(g) + R"("}, "attrs": {}, "parents": [)";
+    if (g > 0) json += R"({"type": "G", "id": ")" + std::to_string(g - 1) + R"("})";
+    json += "]},";
+  }
+  json += R"({"uid": {"type": "User", "id": "alice"}, "attrs": {}, "parents": []}])";
+  CHECK_FALSE(entity_store::from_json(json).has_value());
+  auto loaded = entity_store::from_json(json, "deep.json", entity_limits{.max_hierarchy_depth = 400});
+  REQUIRE(loaded.has_value());
+  const policy_set policies = compile_or_fail(R"(
+    @id("open") permit (principal, action, resource);
+    @id("outsiders") forbid (principal in G::"0", action, resource);
+  )");
+  session_manager sessions;
+  session_signal joined{.type = "token-claims-change", .subject = entity_ref{"User", "alice"}};
+  joined.claims_json = R"({"parents": [{"type": "G", "id": "299"}]})";
+  REQUIRE(sessions.signal(joined).has_value());
+  // Two decisions: the second reads the patched store from the cache.
+  for (int i = 0; i < 2; ++i) {
+    const decision d = sessions.evaluate(policies, *loaded, read_by("User", "alice"), "s");
+    CAPTURE(to_json(d));
+    CHECK(d.outcome == verdict::deny);
+    CHECK_FALSE(d.failed_closed);
+    CHECK(d.reasons == std::vector<std::string>{"outsiders"});
+  }
 }
 
 TEST_CASE("fail closed: input that cannot be read never reaches a decision") {

@@ -37,8 +37,9 @@ struct entity_ref {
 /// the whole layer above). Past these bounds loading stops with a diagnostic (code "limit")
 /// instead of taking minutes and gigabytes, so loading stays linear in the input.
 struct entity_limits {
-  /// Longest chain of parents above any entity: an entity without parents is at depth 0, its
-  /// children at 1; the members of a cycle count as one level.
+  /// Longest chain of parents above any entity: an entity without parents in the store is at
+  /// depth 0 (a parent the data names but does not define is not counted), its children at 1;
+  /// the members of a cycle count as one level.
   std::uint32_t max_hierarchy_depth = 256;
   /// Most ancestor links computing the hierarchy's closure may examine: each entity's parents
   /// and the ancestors it inherits from them (a cycle's members, each its share). 0 means

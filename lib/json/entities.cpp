@@ -368,10 +368,10 @@ class entity_loader {
     return path;
   }
 
-  // Reports a problem with entity `index`, found at `path`.
   // Computes the ancestors; past the limits, a diagnostic at the entity where they were crossed
   // (a schema's own action, which has no place in the text, at the document).
   bool close_hierarchy(detail::entity_data& data) {
+    data.limits = limits_;
     auto problem = data.compute_ancestors(limits_);
     if (!problem) return true;
     detail::json_error error;
@@ -380,6 +380,7 @@ class entity_loader {
     return false;
   }
 
+  // Reports a problem with entity `index`, found at `path`.
   bool fail(std::size_t index, const detail::entity_uid* uid, const detail::json_path& path,
             std::string_view message) {
     detail::json_error error;
@@ -516,7 +517,7 @@ namespace detail {
 // The limits are checked as components finish, before their closure is built, so hostile data
 // costs at most the budget: depth from the parents' components, links from the sizes about to
 // be merged and copied.
-std::optional<entity_data::hierarchy_problem> entity_data::compute_ancestors(const entity_limits& limits) {
+std::optional<entity_data::hierarchy_problem> entity_data::compute_ancestors(const entity_limits& bounds) {
   const auto count = static_cast<std::uint32_t>(records.size());
   constexpr std::uint32_t unvisited = std::numeric_limits<std::uint32_t>::max();
 
@@ -531,8 +532,8 @@ std::optional<entity_data::hierarchy_problem> entity_data::compute_ancestors(con
     }
     edge_start[r + 1] = static_cast<std::uint32_t>(edges.size());
   }
-  const std::uint64_t link_budget = limits.max_ancestor_links != 0
-                                        ? limits.max_ancestor_links
+  const std::uint64_t link_budget = bounds.max_ancestor_links != 0
+                                        ? bounds.max_ancestor_links
                                         : (std::uint64_t{1} << 20) + 64 * (count + parent_links);
   std::uint64_t links_examined = 0;
   std::optional<hierarchy_problem> problem;
@@ -576,11 +577,11 @@ std::optional<entity_data::hierarchy_problem> entity_data::compute_ancestors(con
       }
     }
     component_depth.push_back(depth);
-    if (depth > limits.max_hierarchy_depth) {
+    if (depth > bounds.max_hierarchy_depth) {
       problem = hierarchy_problem{
           root, fmt::format("{} is more than {} levels below the top of its hierarchy (the limit, "
                             "entity_limits::max_hierarchy_depth)",
-                            to_cedar(records[root].uid), limits.max_hierarchy_depth)};
+                            to_cedar(records[root].uid), bounds.max_hierarchy_depth)};
       return;
     }
     links_examined += closure.size();

@@ -49,13 +49,14 @@ void check_temporal_monitors(const context& cx, const compiled_policy_set& set) 
   const auto& leaves = set.temporal.leaves;
   for (std::uint32_t leaf = 0; leaf < leaves.size(); ++leaf) {
     if (leaf < set.monitors->monitored.size() && set.monitors->monitored[leaf]) continue;
-    cx.report(
-        "unmonitored-temporal", leaves[leaf].span,
-        fmt::format("in policy {}, `{}` has a shape no incremental monitor covers (two past "
-                    "operators joined on a variable, `tp` at the top, ...), so every decision re-reads up "
-                    "to {} of the session's history for it: correct, but its cost grows with the history",
-                    cx.name(leaves[leaf].policy), excerpt(cx.ast, leaves[leaf].span),
-                    detail::format_duration(leaves[leaf].horizon_ms)));
+    const std::int64_t window = leaves[leaf].horizon_ms;
+    cx.report("unmonitored-temporal", leaves[leaf].span,
+              fmt::format("in policy {}, `{}` has a shape no incremental monitor covers, so every decision "
+                          "re-reads {} of the session's history for it: correct, but its cost grows with "
+                          "the history",
+                          cx.name(leaves[leaf].policy), excerpt(cx.ast, leaves[leaf].span),
+                          window > 0 ? "up to " + detail::format_duration(window)
+                                     : std::string("the latest events")));
   }
 }
 

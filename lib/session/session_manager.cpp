@@ -122,6 +122,7 @@ struct session_manager::impl {
   // The copy's unchanged records point into the base store's values: it is kept alive here.
   std::optional<entity_store> patched_base;
   std::shared_ptr<const detail::entity_data> patched;
+  std::string patched_problem;  // why `patched` could not be built (claims past the limits)
   std::uint64_t patched_version = 0;
   std::unique_ptr<detail::session::event_log> log;
   // Log compaction: one at a time; the trigger weighs the lines written since the last one
@@ -159,7 +160,12 @@ struct session_manager::impl {
     std::lock_guard guard(lock);
     if (principal_claims.empty()) return nullptr;
     const detail::entity_data& base = base_store.internals();
-    if (patched && patched_version == claims_version && &patched_base->internals() == &base) return patched;
+    if (patched_base && patched_version == claims_version && &patched_base->internals() == &base) {
+      // Also a failure is kept until the claims or the store change: one bad claim must not
+      // cost every later decision a copy and a closure under this lock.
+      problem = patched_problem;
+      return patched;
+    }
     auto copy = std::make_shared<detail::entity_data>();
     copy->records = base.records;
     copy->index = base.index;
@@ -179,13 +185,17 @@ struct session_manager::impl {
       if (c.attributes) rec.attributes = detail::session::copy_value(copy->storage, *c.attributes);
       if (c.parents) rec.parents = *c.parents;
     }
-    if (auto limit = copy->compute_ancestors()) {
-      problem = "token-claims-change: " + limit->message;
-      return nullptr;
-    }
-    patched = std::move(copy);
+    copy->limits = base.limits;
     patched_base = base_store;
     patched_version = claims_version;
+    if (auto limit = copy->compute_ancestors(base.limits)) {
+      patched = nullptr;
+      patched_problem = "token-claims-change: " + limit->message;
+    } else {
+      patched = std::move(copy);
+      patched_problem.clear();
+    }
+    problem = patched_problem;
     return patched;
   }
 

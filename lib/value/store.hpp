@@ -30,6 +30,9 @@ struct entity_data {
   std::unordered_map<std::uint64_t, std::uint32_t> index;  // uid key -> position in records
   std::vector<entity_record> records;
   arena storage{1 << 16};
+  /// The limits the store was loaded with, so that a copy patched later (a token-claims-change)
+  /// is closed under the same ones.
+  entity_limits limits;
 
   [[nodiscard]] const entity_record* find(entity_uid uid) const noexcept {
     auto it = index.find(uid.key());
@@ -50,10 +53,10 @@ struct entity_data {
     std::string message;
   };
   /// Fills `ancestors` of every record from `parents`; a cycle is tolerated (Cedar allows
-  /// it in data). Call once after all records are added. Past `limits` it stops early and
+  /// it in data). Call once after all records are added. Past `bounds` it stops early and
   /// returns the problem; the store's ancestors are then incomplete and it must not be used,
   /// since a missing ancestor could keep a forbid from applying.
-  [[nodiscard]] std::optional<hierarchy_problem> compute_ancestors(const entity_limits& limits = {});
+  [[nodiscard]] std::optional<hierarchy_problem> compute_ancestors(const entity_limits& bounds = {});
 
   /// Wraps loaded data in the public handle.
   static entity_store publish(std::shared_ptr<entity_data> data) { return entity_store(std::move(data)); }

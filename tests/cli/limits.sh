@@ -38,6 +38,32 @@ PY
 "$mandate" eval --policies "$work/policy.cedar" --requests - <"$work/stream.jsonl" >"$work/out" 2>/dev/null
 grep -q '"decision":"allow"' "$work/out" || fail "stdin stream did not go on after the long line"
 
+# A request of exactly 16 MiB is read whether its line ends in LF or CRLF.
+python3 - "$work/exact.jsonl" "$read_request" <<'PY'
+import sys
+path, ordinary = sys.argv[1], sys.argv[2]
+head = ordinary[:-1] + ', "context": {"pad": "'
+tail = '"}}'
+line = head + "x" * ((16 << 20) - len(head) - len(tail)) + tail
+assert len(line) == 16 << 20
+with open(path, "w", newline="") as f:
+    f.write(line + "\r\n" + line + "\n")
+PY
+"$mandate" eval --policies "$work/policy.cedar" --requests "$work/exact.jsonl" >"$work/out" 2>"$work/err" ||
+  fail "a 16 MiB request was refused: $(head -c 300 "$work/out")"
+[[ $(grep -c '"decision":"allow"' "$work/out") -eq 2 ]] || fail "16 MiB requests not both decided: $(head -c 300 "$work/out")"
+
+# Interactive use: the refusal of a long line is answered at once, while stdin stays open.
+coproc evaluator { "$mandate" eval --policies "$work/policy.cedar" --requests - 2>/dev/null; }
+head -n 1 "$work/stream.jsonl" >&"${evaluator[1]}"
+if IFS= read -r -t 30 answer <&"${evaluator[0]}"; then
+  [[ $answer == *"the limit is 16 MiB"* ]] || fail "interactive refusal: $answer"
+else
+  fail "no answer to a long line within 30 s while stdin stayed open"
+fi
+exec {evaluator[1]}>&-
+wait "$evaluator_PID" 2>/dev/null
+
 # Entities whose hierarchy is 300 levels deep: refused with a positioned `limit` diagnostic.
 python3 - "$work/deep.json" <<'PY'
 import json, sys

@@ -46,19 +46,24 @@ entity_store entities_or_fail(const std::string& json) {
   return std::move(*store);
 }
 
-// Runs `decide(thread_index)` on `deciders` threads until `writer()` returns, then joins.
+// Runs `decide(thread_index, round)` on `deciders` threads until `writer()` returns, then joins.
+// The writer starts once every decider has decided once, so each test sees decisions from
+// before any change however the threads are scheduled.
 template <typename Decide, typename Write>
 void run_against_writer(Decide decide, Write writer) {
   std::atomic<bool> done{false};
+  std::atomic<int> warmed{0};
   std::vector<std::thread> threads;
   threads.reserve(deciders);
   for (int t = 0; t < deciders; ++t) {
     threads.emplace_back([&, t] {
       std::uint64_t round = 0;
-      // Every thread decides at least a few times even if the writer is quick.
-      while (!done.load(std::memory_order_acquire) || round < 50) decide(t, round++);
+      decide(t, round++);
+      warmed.fetch_add(1, std::memory_order_acq_rel);
+      while (!done.load(std::memory_order_acquire)) decide(t, round++);
     });
   }
+  while (warmed.load(std::memory_order_acquire) < deciders) std::this_thread::yield();
   writer();
   done.store(true, std::memory_order_release);
   for (auto& th : threads) th.join();
@@ -111,7 +116,7 @@ TEST_CASE("concurrency: every decision sees one snapshot, never an older one aft
 }
 
 TEST_CASE("concurrency: replace_policies and replace_entities from two writers lose neither") {
-  // Two writers publish different halves; the compare-and-swap must keep each other's half.
+  // Two writers publish different halves; neither may publish over the other's latest half.
   const policy_set deny_all = compile_or_fail("forbid (principal, action, resource);");
   const policy_set allow_all = compile_or_fail("@id(\"open\") permit (principal, action, resource);");
   const entity_store empty;
@@ -288,18 +293,18 @@ TEST_CASE("concurrency: sessions decide in parallel while signals, events and en
           // while other threads still read the previous copy.
           e.replace_entities(people(u + 1));
           if (u % 2 == 0) {
-            REQUIRE(sessions.signal({.type = "token-claims-change",
-                                     .subject = entity_ref{"User", "u" + std::to_string(u)},
-                                     .claims_json = R"({"parents": []})"}));
+            CHECK(sessions.signal({.type = "token-claims-change",
+                                   .subject = entity_ref{"User", "u" + std::to_string(u)},
+                                   .claims_json = R"({"parents": []})"}));
             left[u].store(true, std::memory_order_release);
           } else {
-            REQUIRE(sessions.signal(
+            CHECK(sessions.signal(
                 {.type = "session-revoked", .session_id = "s-" + std::to_string(u), .reason = "stress"}));
             ended[u].store(true, std::memory_order_release);
           }
-          REQUIRE(sessions.signal({.type = "risk-level-change",
-                                   .session_id = "s-" + std::to_string((u + 1) % users),
-                                   .level = u % 3 == 0 ? "high" : "low"}));
+          CHECK(sessions.signal({.type = "risk-level-change",
+                                 .session_id = "s-" + std::to_string((u + 1) % users),
+                                 .level = u % 3 == 0 ? "high" : "low"}));
         }
       });
   recorder.join();

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
@@ -55,7 +56,8 @@ class line_reader {
   explicit line_reader(std::FILE* file, std::size_t max_kept = mandate::request::max_json_bytes)
       : file_(file), max_kept_(max_kept) {}
 
-  // The next line without its line ending (cut at max_kept bytes), or nothing at end of input.
+  // The next line without its line ending (cut at max_kept bytes), or nothing at end of input
+  // or after a read error (a line cut short by one is not a request).
   std::optional<std::string_view> next() {
     line_.clear();
     length_ = 0;
@@ -64,15 +66,18 @@ class line_reader {
     while ((c = getc_unlocked(file_)) != EOF) {
       any = true;
       if (c == '\n') break;
-      if (line_.size() < max_kept_) line_.push_back(static_cast<char>(c));
+      if (line_.size() <= max_kept_) line_.push_back(static_cast<char>(c));
       ++length_;
     }
-    if (!any) return std::nullopt;
-    std::string_view line(line_);
-    while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return line;
+    if (!any || failed()) return std::nullopt;
+    // A CRLF line's length is its text's: the limit means the same for both line endings.
+    while (!line_.empty() && line_.back() == '\r' && length_ <= max_kept_ + 1) {
+      line_.pop_back();
+      --length_;
+    }
+    return std::string_view(line_).substr(0, std::min(line_.size(), max_kept_));
   }
-  // The whole length of the last line, also when it was cut.
+  // The whole length of the last line (without its line ending), also when it was cut.
   [[nodiscard]] std::size_t length() const { return length_; }
   [[nodiscard]] bool cut() const { return length_ > max_kept_; }
   [[nodiscard]] bool failed() const { return std::ferror(file_) != 0; }
@@ -470,6 +475,7 @@ int run_request_lines(request_runner& runner, const std::string& path) {
                                 mandate::request::max_json_bytes >> 20),
                     "line", line_number);
       all_good = false;
+      if (interactive) std::fflush(stdout);  // a caller waits for each line's answer
       continue;
     }
     if (is_blank(*line)) continue;
