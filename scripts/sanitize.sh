@@ -20,7 +20,7 @@ python=${PYTHON:-/usr/bin/python3}
 # server is a slow crash). UBSan prints a stack for each report.
 base_asan_options=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1:strict_string_checks=1}
 base_ubsan_options=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-base_tsan_options=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+base_tsan_options=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp}
 
 # GCC's -Wmaybe-uninitialized misfires on std::regex under the sanitizers; the normal build
 # keeps the warning.
