@@ -55,6 +55,17 @@ void check_refused(const decision& d, const std::string& expected_code) {
   CHECK(d.reasons.empty());  // no policy decided it: the failure did
 }
 
+// Groups G::"0" .. G::"n-1", each below the one before, and User::"alice" in none of them.
+std::string groups_and_alice(int n) {
+  std::string json = "[";
+  for (int g = 0; g < n; ++g) {
+    json += R"({"uid": {"type": "G", "id": ")" + std::to_string(g) + R"("}, "attrs": {}, "parents": [)";
+    if (g > 0) json += R"({"type": "G", "id": ")" + std::to_string(g - 1) + R"("})";
+    json += "]},";
+  }
+  return json + R"({"uid": {"type": "User", "id": "alice"}, "attrs": {}, "parents": []}])";
+}
+
 }  // namespace
 
 TEST_CASE("fail closed: the policies allow this request when nothing goes wrong") {
@@ -193,13 +204,7 @@ TEST_CASE("fail closed: a terminated session denies every later request without 
 TEST_CASE(
     "fail closed: claims that take the hierarchy past its limits deny instead of deciding on half of it") {
   // Groups G::"0" .. G::"255" in a chain, 255 levels deep: within the limit of 256.
-  std::string json = "[";
-  for (int g = 0; g < 256; ++g) {
-    json += R"({"uid": {"type": "G", "id": ")" + std::to_string(g) + R"("}, "attrs": {}, "parents": [)";
-    if (g > 0) json += R"({"type": "G", "id": ")" + std::to_string(g - 1) + R"("})";
-    json += "]},";
-  }
-  json += R"({"uid": {"type": "User", "id": "alice"}, "attrs": {}, "parents": []}])";
+  const std::string json = groups_and_alice(256);
   const entity_store entities = entities_or_fail(json);
   // The forbid applies only through the hierarchy: an incomplete closure would miss it.
   const policy_set policies = compile_or_fail(R"(
@@ -240,13 +245,7 @@ TEST_CASE(
 
 TEST_CASE("fail closed: claims patch a store under the limits it was loaded with") {
   // 300 levels: past the default, within the limits this store was loaded with.
-  std::string json = "[";
-  for (int g = 0; g < 300; ++g) {
-    json += R"({"uid": {"type": "G", "id": ")" + std::to_string(g) + R"("}, "attrs": {}, "parents": [)";
-    if (g > 0) json += R"({"type": "G", "id": ")" + std::to_string(g - 1) + R"("})";
-    json += "]},";
-  }
-  json += R"({"uid": {"type": "User", "id": "alice"}, "attrs": {}, "parents": []}])";
+  const std::string json = groups_and_alice(300);
   CHECK_FALSE(entity_store::from_json(json).has_value());
   auto loaded = entity_store::from_json(json, "deep.json", entity_limits{.max_hierarchy_depth = 400});
   REQUIRE(loaded.has_value());

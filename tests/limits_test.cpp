@@ -493,29 +493,23 @@ TEST_CASE("limits: a shallow lattice whose closure is quadratic is refused withi
   // closure of about 150 million. Depth alone (39) would not catch it.
   const std::size_t width = 500;
   const std::size_t layers = 40;
-  const std::string lattice = hierarchy_json(width * layers, [&](std::size_t i) {
+  auto three_above = [&](std::size_t i) {
     if (i < width) return std::vector<std::size_t>{};
     const std::size_t above = (i / width - 1) * width;
     const std::size_t column = i % width;
     return std::vector<std::size_t>{above + column, above + (2 * column) % width,
                                     above + (2 * column + 1) % width};
-  });
+  };
+  const std::string lattice = hierarchy_json(width * layers, three_above);
   const auto store = mandate::entity_store::from_json(lattice, "lattice.json");
   REQUIRE_FALSE(store.has_value());
   CHECK(store.error()[0].code == "limit");
   CHECK(store.error()[0].message.find("max_ancestor_links") != std::string::npos);
 
   // The same lattice with a budget raised to fit it loads, and `in` sees across it.
-  const auto raised = mandate::entity_store::from_json(
-      hierarchy_json(width * 12,
-                     [&](std::size_t i) {
-                       if (i < width) return std::vector<std::size_t>{};
-                       const std::size_t above = (i / width - 1) * width;
-                       const std::size_t column = i % width;
-                       return std::vector<std::size_t>{above + column, above + (2 * column) % width,
-                                                       above + (2 * column + 1) % width};
-                     }),
-      "lattice.json", mandate::entity_limits{.max_ancestor_links = 100'000'000});
+  const auto raised =
+      mandate::entity_store::from_json(hierarchy_json(width * 12, three_above), "lattice.json",
+                                       mandate::entity_limits{.max_ancestor_links = 100'000'000});
   REQUIRE(raised.has_value());
   CHECK(descends(*raised, width * 11 + 7, 123));
 }

@@ -537,6 +537,20 @@ std::optional<entity_data::hierarchy_problem> entity_data::compute_ancestors(con
                                         : (std::uint64_t{1} << 20) + 64 * (count + parent_links);
   std::uint64_t links_examined = 0;
   std::optional<hierarchy_problem> problem;
+  // Counts `more` links against the budget; past it, sets the problem at `root` (on a cycle of
+  // `cycle_size` members, when not 0) and returns true.
+  auto over_budget = [&](std::uint32_t root, std::uint64_t more, std::size_t cycle_size) {
+    links_examined += more;
+    if (links_examined <= link_budget) return false;
+    const std::string detail =
+        cycle_size != 0 ? fmt::format("); it sits on a cycle of {} entities", cycle_size)
+                        : fmt::format("; {} entities and {} parent links were given)", count, parent_links);
+    problem = hierarchy_problem{
+        root, fmt::format("{}: closing the hierarchy needs more than {} ancestor links (the "
+                          "limit, entity_limits::max_ancestor_links{}",
+                          to_cedar(records[root].uid), link_budget, detail)};
+    return true;
+  };
   std::vector<std::uint32_t> component_depth;
 
   std::vector<std::uint32_t> visit_order(count, unvisited);
@@ -584,15 +598,9 @@ std::optional<entity_data::hierarchy_problem> entity_data::compute_ancestors(con
                             to_cedar(records[root].uid), bounds.max_hierarchy_depth)};
       return;
     }
-    links_examined += closure.size();
-    for (const auto* source : inherited) links_examined += source->size();
-    if (links_examined > link_budget) {
-      problem = hierarchy_problem{
-          root, fmt::format("{}: closing the hierarchy needs more than {} ancestor links (the limit, "
-                            "entity_limits::max_ancestor_links; {} entities and {} parent links were given)",
-                            to_cedar(records[root].uid), link_budget, count, parent_links)};
-      return;
-    }
+    std::uint64_t inherited_links = closure.size();
+    for (const auto* source : inherited) inherited_links += source->size();
+    if (over_budget(root, inherited_links, 0)) return;
     std::sort(closure.begin(), closure.end());
     closure.erase(std::unique(closure.begin(), closure.end()), closure.end());
     std::sort(inherited.begin(), inherited.end(), std::less<>());
@@ -613,14 +621,7 @@ std::optional<entity_data::hierarchy_problem> entity_data::compute_ancestors(con
       closure.erase(std::unique(closure.begin(), closure.end()), closure.end());
     }
     // A cycle's members each hold the whole closure: k members, k copies.
-    links_examined += closure.size() * (members.size() - 1);
-    if (links_examined > link_budget) {
-      problem = hierarchy_problem{
-          root, fmt::format("{}: closing the hierarchy needs more than {} ancestor links (the limit, "
-                            "entity_limits::max_ancestor_links); it sits on a cycle of {} entities",
-                            to_cedar(records[root].uid), link_budget, members.size())};
-      return;
-    }
+    if (over_budget(root, closure.size() * (members.size() - 1), members.size())) return;
     for (std::uint32_t m : members) {
       // Only an entity on a cycle can reach itself; copy around it.
       const std::uint64_t self = records[m].uid.key();

@@ -25,26 +25,17 @@
 #include <vector>
 
 #include "mandate/mandate.hpp"
+#include "support.hpp"
 
 namespace {
 
 using namespace mandate;
+using mandate::test_support::compile_or_fail;
+using mandate::test_support::entities_or_fail;
 
 // Threads that decide, besides the writer; more than the machine's cores, so that the
 // scheduler interleaves them mid-decision.
 constexpr int deciders = 6;
-
-policy_set compile_or_fail(const std::string& text) {
-  auto set = policy_set::compile(text, "stress.cedar");
-  if (!set) FAIL(render(set.error()));
-  return std::move(*set);
-}
-
-entity_store entities_or_fail(const std::string& json) {
-  auto store = entity_store::from_json(json);
-  if (!store) FAIL(render(store.error()));
-  return std::move(*store);
-}
 
 // Runs `decide(thread_index, round)` on `deciders` threads until `writer()` returns, then joins.
 // The writer starts once every decider has decided once, so each test sees decisions from
